@@ -1,0 +1,77 @@
+"""The `grader` command."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .config import GradeConfig
+
+_stderr = Console(stderr=True)
+
+
+@click.group()
+def cli() -> None:
+    """Autograder for the chapter 11 exercises (Training Deep Neural Networks)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the results.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once [cores].")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="Longest any single cell (or check) may run, in seconds.")
+@click.option("--data", type=click.Choice(["sample", "full"]), default="sample", show_default=True,
+              help="sample: the bundled 10,000 MNIST images; full: full MNIST from this machine.")
+@click.option("--mnist-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder with the four MNIST IDX files (for --data full; or set MNIST_DIR).")
+@click.option("--max-memory", "max_memory_mb", type=click.IntRange(min=256), default=4096, show_default=True,
+              help="Memory limit (MiB of address space) of each process running student code.")
+def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb) -> None:
+    """Grade submissions: each PATH is a notebook or a folder of notebooks."""
+    from .data import DataError, load_mnist
+    from .grade_batch import grade_all
+
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    if data == "full":
+        try:
+            load_mnist("full", mnist_dir)
+        except DataError as error:
+            raise click.UsageError(str(error)) from None
+    config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
+                         **({"jobs": jobs} if jobs else {}))
+    grade_all(list(paths), config)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Fail (status 1) when assignments/ is not up to date.")
+def generate(check: bool) -> None:
+    """Write the student templates in assignments/ from the reference notebooks."""
+    from . import notebooks
+    from .generate import generate as run
+
+    reference = notebooks.reference_dir()
+    stale = run(reference, reference.parent / "assignments", check=check)
+    if check and stale:
+        click.echo(f"assignments/ is stale: {', '.join(stale)}; run `grader generate`", err=True)
+        sys.exit(1)
+    click.echo(f"{'checked' if check else 'wrote'} {len(list(reference.glob('*.ipynb')))} templates"
+               + (f" ({len(stale)} changed)" if stale and not check else ""))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.UsageError as error:
+        click.echo(f"grader: error: {error.format_message()}", err=True)
+        sys.exit(2)
+    except click.Abort:
+        click.echo("grader: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("grader: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,24 @@
+"""All of a grading run's settings, built once from the command line and passed down."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class GradeConfig:
+    out: Path
+    data: str = "sample"              # "sample" (bundled) or "full"
+    mnist_dir: str | None = None
+    timeout: float = 300.0            # longest any single cell (or probe) may run, seconds
+    submission_timeout: float = 1800.0  # wall clock for one whole submission, seconds
+    max_memory_mb: int = 4096         # address-space limit of every process running student code
+    epochs: int = 1                   # budget the notebooks' own training cells run with
+    harness_epochs: int = 3           # budget of the grader's training harness
+    jobs: int = max(1, os.cpu_count() or 1)
+    cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
+
+    @property
+    def budget(self) -> dict:
+        return {"data": self.data, "mnist_dir": self.mnist_dir, "epochs": self.harness_epochs}

@@ -1,0 +1,108 @@
+"""Run a notebook, cell by cell, in a fresh IPython kernel with limits (nbclient).
+
+Errors, timeouts and dead kernels are outcomes, not exceptions: the result says
+which cells ran, and where and why execution stopped.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from .sandbox import student_env
+
+KERNEL_NAME = "ch11-grader"
+MAX_OUTPUT_BYTES = 1_000_000  # per notebook; more is dropped with a notice
+
+
+@dataclass
+class Execution:
+    notebook: nbformat.NotebookNode          # with outputs
+    ran_ok: set[int] = field(default_factory=set)  # indices of cells that finished without error
+    failed_cell: int | None = None
+    failure: str | None = None               # why execution stopped early, for the student
+    seconds: float = 0.0
+
+
+class _CappedClient(NotebookClient):
+    """Keeps at most MAX_OUTPUT_BYTES of output, so a print loop cannot flood the grader's memory."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._output_bytes = 0
+        self._capped = False
+
+    def output(self, outs, msg, display_id, cell_index):
+        self._output_bytes += len(json.dumps(msg.get("content", {})))
+        if self._output_bytes > MAX_OUTPUT_BYTES:
+            if not self._capped:
+                self._capped = True
+                outs.append(nbformat.v4.new_output("stream", name="stderr",
+                                                   text=f"[grader: output beyond {MAX_OUTPUT_BYTES:,} bytes dropped]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _kernel_specs(workdir: Path, max_memory_mb: int, mnist_dir: str | None) -> KernelSpecManager:
+    env = student_env(workdir)
+    if mnist_dir:
+        env["MNIST_DIR"] = str(Path(mnist_dir).resolve())
+    spec_dir = Path(tempfile.mkdtemp(prefix="kernelspec-", dir=workdir.parent)) / KERNEL_NAME
+    spec_dir.mkdir()
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "grader.kernel", str(max_memory_mb), "-f", "{connection_file}"],
+        "display_name": "ch11 grader (limited)", "language": "python", "env": env}))
+    return KernelSpecManager(kernel_dirs=[str(spec_dir.parent)])
+
+
+def _error_text(cell) -> str:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return f"{output.get('ename')}: {output.get('evalue')}"[:300]
+    return "an error"
+
+
+def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory_mb: int,
+            mnist_dir: str | None = None) -> Execution:
+    import time
+    start = time.monotonic()
+    specs = _kernel_specs(workdir, max_memory_mb, mnist_dir)
+    manager = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+    client = _CappedClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=manager,
+                           resources={"metadata": {"path": str(workdir)}}, startup_timeout=120,
+                           interrupt_on_timeout=False)
+    result = Execution(notebook=nb)
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    result.failed_cell, result.failure = index, f"cell {index + 1} ran longer than {timeout:g} s"
+                    break
+                except DeadKernelError:
+                    result.failed_cell = index
+                    result.failure = (f"the kernel died while running cell {index + 1} "
+                                      "(out of memory, os._exit, or killed by a signal)")
+                    break
+                except CellExecutionError:
+                    result.failed_cell = index
+                    result.failure = f"cell {index + 1} raised {_error_text(cell)}"
+                    break
+                result.ran_ok.add(index)
+    except DeadKernelError:
+        result.failure = "the kernel died"
+    except RuntimeError as error:  # kernel did not start
+        result.failure = f"the kernel could not start: {error}"[:300]
+    result.seconds = time.monotonic() - start
+    return result

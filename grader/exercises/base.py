@@ -1,0 +1,135 @@
+"""The shape every exercise's checks share.
+
+A check has two halves that run in different processes:
+
+- `probe(fn, ctx)` runs in the sandboxed probe worker, next to the student's
+  code: it calls the function on the grader's inputs and returns raw values
+  (arrays, numbers, names). It decides nothing.
+- `judge(got, want)` runs in the grader's own process: it compares the values
+  the student's function produced with the values the reference produced on
+  the same inputs, and says what differed. Nothing the student's code does can
+  reach it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str                                   # short id, unique within the exercise
+    name: str                                  # the test's name in results.json
+    points: float
+    probe: Callable[[Callable, "ProbeContext"], Values]
+    judge: Callable[[Values, Values], Verdict]
+    training: bool = False                     # a training-harness comparison (slow)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str                 # the nbgrader grade_id
+    notebook: str           # reference notebook stem, e.g. "01_leaky_relu"
+    function: str           # the name the student defines
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def check(self, key: str) -> Check:
+        return next(c for c in self.checks if c.key == key)
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """What a probe may use besides the student's function."""
+    budget: Any        # grader.harness.Budget
+    workdir: str       # a scratch folder of the worker's own
+
+
+# --------------------------------------------------------------------------- judging helpers
+def fmt(x) -> str:
+    """A number as a student wants to read it."""
+    if isinstance(x, (np.ndarray, list, tuple)):
+        arr = np.asarray(x)
+        if arr.size > 6:
+            return np.array2string(arr.ravel()[:6], precision=4, separator=", ")[:-1] + ", ...]"
+        return np.array2string(arr, precision=4, separator=", ")
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.6g}"
+    return str(x)
+
+
+def first_difference(got: np.ndarray, want: np.ndarray, rtol: float, atol: float):
+    """(index, got value, wanted value) of the largest mismatch, or None when close."""
+    close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    error = np.where(close, 0.0, np.abs(got.astype(np.float64) - want.astype(np.float64)))
+    error = np.nan_to_num(error, nan=np.inf)
+    index = np.unravel_index(int(np.argmax(error)), got.shape) if got.ndim else ()
+    return tuple(int(i) for i in index), got[index], want[index]
+
+
+def tolerance(dtype) -> tuple[float, float]:
+    """rtol, atol for comparing results computed in `dtype` by different but equivalent ops.
+
+    float64 allows float32 rounding of constants (tf.nn.leaky_relu keeps alpha as a float32)."""
+    return (1e-6, 1e-9) if np.dtype(dtype) == np.float64 else (1e-5, 1e-6)
+
+
+def describe_variable_changes(got: Values, want: Values, before: Values, scope_note: str = "") -> list[str]:
+    """Messages for every variable whose value after the student's op differs from the reference's.
+
+    `got`, `want`, `before` map variable names to values (after the student's
+    op, after the reference's op, and at initialisation).
+    """
+    problems = []
+    for name in sorted(want):
+        if name not in got:
+            problems.append(f"variable {name} is missing from your graph")
+            continue
+        g, w, b = np.asarray(got[name]), np.asarray(want[name]), np.asarray(before[name])
+        if g.shape != w.shape:
+            problems.append(f"{name} has shape {g.shape}, expected {w.shape}")
+            continue
+        rtol, atol = tolerance(w.dtype)
+        diff = first_difference(g, w, rtol, atol)
+        if diff is None:
+            continue
+        index, gv, wv = diff
+        where = f"{name}{list(index) if index else ''}"
+        moved_want, moved_got = wv - b[index], gv - b[index]
+        if np.allclose(w, b, rtol=rtol, atol=atol):
+            problems.append(f"{where} should not change, but your op moved it by {fmt(moved_got)}{scope_note}")
+        elif np.allclose(g, b, rtol=rtol, atol=atol):
+            problems.append(f"{where} did not change; expected it to move by {fmt(moved_want)} "
+                            f"(from {fmt(b[index])} to {fmt(wv)})")
+        else:
+            problems.append(f"{where} moved by {fmt(moved_got)}; expected {fmt(moved_want)} "
+                            f"(from {fmt(b[index])} to {fmt(wv)}, you reached {fmt(gv)})")
+    return problems
+
+
+def training_judge(tolerance_points: float, what: str):
+    """A judge that passes when the student's accuracy is at most `tolerance_points` below the reference's."""
+    def judge(got: Values, want: Values) -> Verdict:
+        mine, ref = float(got["accuracy"]), float(want["accuracy"])
+        summary = (f"{what}: held-out accuracy {mine:.2%} with your function, "
+                   f"{ref:.2%} with the reference (same seed, data and budget; "
+                   f"passes within {tolerance_points:g} percentage points)")
+        if mine >= ref - tolerance_points / 100:
+            return Verdict(True, summary + ".")
+        return Verdict(False, summary + f": yours is {100 * (ref - mine):.1f} points lower.")
+    return judge

@@ -1,0 +1,67 @@
+"""Student templates from the reference notebooks (nbgrader's "generate assignment"):
+solutions replaced by a stub, outputs cleared, locked cells checksummed."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from pathlib import Path
+
+import nbformat
+
+from . import notebooks
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+_MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
+
+
+def strip_solution(source: str) -> str:
+    """Replace each BEGIN/END SOLUTION block by the stub, at the block's indentation."""
+    out, inside = [], False
+    for line in source.splitlines():
+        marker = _MARKER.match(line)
+        if marker and marker.group(2) == "BEGIN":
+            indent, inside = marker.group(1), True
+            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+        elif marker:
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError("a ### BEGIN SOLUTION without its ### END SOLUTION")
+    return "\n".join(out)
+
+
+def checksum(cell) -> str:
+    """What a locked cell must keep: its type and source (md5, as nbgrader records one)."""
+    return hashlib.md5(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()
+
+
+def template_of(reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(reference)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if notebooks.is_solution(cell):
+            cell.source = strip_solution(cell.source)
+        if notebooks.nbgrader(cell):
+            cell.metadata["nbgrader"]["checksum"] = checksum(cell)
+    return nb
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def generate(reference_dir: Path, assignments_dir: Path, check: bool = False) -> list[str]:
+    """Write (or, with check, compare) every template; return the names that were (or are) stale."""
+    stale = []
+    assignments_dir.mkdir(parents=True, exist_ok=True)
+    for path in sorted(reference_dir.glob("*.ipynb")):
+        text = render(template_of(notebooks.read(path)))
+        target = assignments_dir / path.name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            stale.append(path.name)
+            if not check:
+                target.write_text(text, encoding="utf-8")
+    return stale

@@ -1,0 +1,115 @@
+"""Grade one submission: load -> prepare -> execute (and probe, alongside) -> check -> result.
+
+Each stage is its own module; this file is only their order.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import extract, notebooks
+from .check import judge_exercise, not_graded, tasks_for
+from .config import GradeConfig
+from .execute import Execution, execute
+from .exercises import EXERCISES
+from .load import LoadedNotebook, load_submission
+from .prepare import prepare
+from .probes import run_probes
+from .results import SubmissionResult
+
+
+@dataclass
+class _Notebook:
+    key: str                        # unique within the submission
+    loaded: LoadedNotebook
+    nb: nbformat.NotebookNode       # prepared: locked cells restored, parameters injected
+    exercises: dict[str, list[int]]  # grade_id -> solution cell indices
+    execution: Execution | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _find_notebooks(loaded: list[LoadedNotebook], config: GradeConfig, problems: list[str]) -> list[_Notebook]:
+    found, claimed = [], {}
+    for item in loaded:
+        if item.notebook is None:
+            continue
+        prepared = prepare(item.notebook, config)
+        exercises = {e: cells for e, cells in notebooks.solution_cells(prepared.nb).items() if e in EXERCISES}
+        if not exercises:
+            problems.append(f"{item.path.name} has no exercise cells (no nbgrader grade_id this course knows)")
+            continue
+        for exercise in list(exercises):
+            if exercise in claimed:
+                problems.append(f"exercise {exercise} appears in both {claimed[exercise]} and {item.path.name}; "
+                                f"{claimed[exercise]} is graded")
+                del exercises[exercise]
+            else:
+                claimed[exercise] = item.path.name
+        for exercise, cells in exercises.items():
+            if len(cells) > 1:
+                problems.append(f"{item.path.name}: the cell of exercise {exercise} appears {len(cells)} times; "
+                                "the last one counts")
+        key = f"nb{len(found)}_{item.path.stem}"
+        found.append(_Notebook(key, item, prepared.nb, exercises, notes=prepared.notes))
+        problems += [f"{item.path.name}: {note}" for note in prepared.notes]
+    return found
+
+
+def _gate(exercise: str, nb: _Notebook) -> str | None:
+    """Why this exercise cannot be graded from this run of its notebook, or None."""
+    cell = nb.exercises[exercise][-1]
+    run = nb.execution
+    if cell in run.ran_ok:
+        return None
+    if run.failed_cell == cell:
+        return f"Not graded: the exercise's cell (cell {cell + 1} of {nb.loaded.path.name}) failed: {run.failure}."
+    return (f"Not graded: {nb.loaded.path.name} stopped before the exercise's cell (cell {cell + 1}) ran: "
+            f"{run.failure or 'execution did not reach it'}.")
+
+
+def grade_submission(path: Path, config: GradeConfig, reference: dict) -> SubmissionResult:
+    start = time.monotonic()
+    submission = load_submission(path)
+    result = SubmissionResult(submission.name, problems=list(submission.problems))
+    out_dir = config.out / submission.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{submission.name[:40]}-"))
+    try:
+        found = _find_notebooks(submission.notebooks, config, result.problems)
+        programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
+        program_of = {e: nb.key for nb in found for e in nb.exercises}
+        tasks = tasks_for(list(program_of), program_of)
+        probed: dict = {}
+        # The probes need only the student's source, so they run while the notebooks execute.
+        prober = threading.Thread(target=lambda: probed.update(run_probes(
+            programs, tasks, config.budget, workdir, config.timeout, config.max_memory_mb)))
+        prober.start()
+        for nb in found:
+            run_dir = workdir / nb.key
+            run_dir.mkdir()
+            nb.execution = execute(nb.nb, run_dir, config.timeout, config.max_memory_mb, config.mnist_dir)
+            nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
+            if nb.execution.failure:
+                result.problems.append(f"{nb.loaded.path.name}: {nb.execution.failure}.")
+        prober.join()
+        by_exercise = {e: nb for nb in found for e in nb.exercises}
+        for exercise in EXERCISES:
+            nb = by_exercise.get(exercise)
+            if nb is None:
+                result.tests += not_graded(exercise, (
+                    f"Not graded: no cell of exercise {exercise} (a code cell whose nbgrader grade_id is "
+                    f"{exercise!r}, where {EXERCISES[exercise].function} is defined) was found in the submission."))
+            elif (reason := _gate(exercise, nb)) is not None:
+                result.tests += not_graded(exercise, reason)
+            else:
+                result.tests += judge_exercise(exercise, probed, reference)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    result.execution_time = time.monotonic() - start
+    return result

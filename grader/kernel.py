@@ -1,0 +1,20 @@
+"""The student's kernel: `python -m grader.kernel MAX_MEMORY_MB -f CONNECTION_FILE`.
+
+Sets the limits on itself, then becomes an ordinary IPython kernel (exec), so
+the limits hold for everything the student's notebook runs.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from grader.sandbox import limit_resources
+
+
+def main() -> None:
+    limit_resources(int(sys.argv[1]))()
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[2:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Prepare a student's notebook for execution, as nbgrader does: restore every
+locked cell from the template, and inject the grading budget after the cell
+tagged `parameters` (papermill's convention)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import nbformat
+
+from . import notebooks
+from .config import GradeConfig
+from .exercises import EXERCISES
+
+_TEMPLATES: dict[str, nbformat.NotebookNode] = {}
+
+
+@dataclass
+class Prepared:
+    nb: nbformat.NotebookNode
+    notes: list[str] = field(default_factory=list)
+
+
+def _template_for(nb) -> nbformat.NotebookNode | None:
+    for exercise in notebooks.solution_cells(nb):
+        if exercise in EXERCISES:
+            stem = EXERCISES[exercise].notebook
+            if stem not in _TEMPLATES:
+                _TEMPLATES[stem] = notebooks.read(notebooks.assignments_dir() / f"{stem}.ipynb")
+            return _TEMPLATES[stem]
+    return None
+
+
+def _restore_locked(nb, template, notes: list[str]) -> None:
+    locked = {notebooks.grade_id(c): c for c in template.cells if notebooks.is_locked(c)}
+    changed = []
+    for index, cell in enumerate(nb.cells):
+        original = locked.get(notebooks.grade_id(cell))
+        if original is None or notebooks.is_solution(cell):
+            continue
+        if cell.source != original.source or cell.cell_type != original.cell_type:
+            changed.append(str(index + 1))
+        restored = copy.deepcopy(original)
+        if "id" in cell:
+            restored["id"] = cell["id"]  # cell ids must stay unique within the notebook
+        nb.cells[index] = restored
+    if changed:
+        notes.append(f"locked cell(s) {', '.join(changed)} had been modified and were restored from the template")
+
+
+def _parameters_cell(config: GradeConfig):
+    source = f"# Injected by the grader: its training budget and data set.\nn_epochs = {config.epochs}\n" \
+             f"data = {config.data!r}\n"
+    return nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+
+
+def prepare(student_nb: nbformat.NotebookNode, config: GradeConfig) -> Prepared:
+    nb = copy.deepcopy(student_nb)
+    prepared = Prepared(nb)
+    template = _template_for(nb)
+    if template is not None:
+        _restore_locked(nb, template, prepared.notes)
+    for cell in nb.cells:  # a notebook saved mid-run: start clean
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if at is None:
+        at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
+    nb.cells.insert(at + 1, _parameters_cell(config))
+    return prepared

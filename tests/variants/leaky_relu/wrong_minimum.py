@@ -1,0 +1,3 @@
+# Wrong (value clause: must be max(alpha*z, z)): uses tf.minimum instead of tf.maximum.
+def leaky_relu(z, alpha=0.01, name=None):
+    return tf.minimum(alpha * z, z, name=name)
