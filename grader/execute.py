@@ -17,6 +17,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from .errors import summarize
 from .sandbox import student_env
 
 KERNEL_NAME = "ch11-grader"
@@ -66,12 +67,14 @@ def _kernel_specs(workdir: Path, max_memory_mb: int, mnist_dir: str | None) -> K
 def _error_text(cell) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            return f"{output.get('ename')}: {output.get('evalue')}"[:300]
+            return summarize(str(output.get("ename")), str(output.get("evalue") or ""), limit=300)
     return "an error"
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory_mb: int,
-            mnist_dir: str | None = None) -> Execution:
+            mnist_dir: str | None = None, cell_number=lambda index: index + 1) -> Execution:
+    """Run every code cell in order; stop at the first that fails. `cell_number` maps a cell's
+    index to the number the student knows it by (the grader's injected cell is not theirs)."""
     import time
     start = time.monotonic()
     specs = _kernel_specs(workdir, max_memory_mb, mnist_dir)
@@ -88,16 +91,16 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
-                    result.failed_cell, result.failure = index, f"cell {index + 1} ran longer than {timeout:g} s"
+                    result.failed_cell, result.failure = index, f"cell {cell_number(index)} ran longer than {timeout:g} s"
                     break
                 except DeadKernelError:
                     result.failed_cell = index
-                    result.failure = (f"the kernel died while running cell {index + 1} "
+                    result.failure = (f"the kernel died while running cell {cell_number(index)} "
                                       "(out of memory, os._exit, or killed by a signal)")
                     break
                 except CellExecutionError:
                     result.failed_cell = index
-                    result.failure = f"cell {index + 1} raised {_error_text(cell)}"
+                    result.failure = f"cell {cell_number(index)} raised {_error_text(cell)}"
                     break
                 result.ran_ok.add(index)
     except DeadKernelError:

@@ -19,7 +19,7 @@ from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
 from .load import LoadedNotebook, load_submission
-from .prepare import prepare
+from .prepare import Prepared, prepare
 from .probes import run_probes
 from .results import SubmissionResult
 
@@ -29,6 +29,7 @@ class _Notebook:
     key: str                        # unique within the submission
     loaded: LoadedNotebook
     nb: nbformat.NotebookNode       # prepared: locked cells restored, parameters injected
+    prepared: Prepared
     exercises: dict[str, list[int]]  # grade_id -> solution cell indices
     execution: Execution | None = None
     notes: list[str] = field(default_factory=list)
@@ -56,7 +57,7 @@ def _find_notebooks(loaded: list[LoadedNotebook], config: GradeConfig, problems:
                 problems.append(f"{item.path.name}: the cell of exercise {exercise} appears {len(cells)} times; "
                                 "the last one counts")
         key = f"nb{len(found)}_{item.path.stem}"
-        found.append(_Notebook(key, item, prepared.nb, exercises, notes=prepared.notes))
+        found.append(_Notebook(key, item, prepared.nb, prepared, exercises, notes=prepared.notes))
         problems += [f"{item.path.name}: {note}" for note in prepared.notes]
     return found
 
@@ -68,8 +69,9 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
     if cell in run.ran_ok:
         return None
     if run.failed_cell == cell:
-        return f"Not graded: the exercise's cell (cell {cell + 1} of {nb.loaded.path.name}) failed: {run.failure}."
-    return (f"Not graded: {nb.loaded.path.name} stopped before the exercise's cell (cell {cell + 1}) ran: "
+        return f"Not graded: the exercise's own cell in {nb.loaded.path.name} failed: {run.failure}."
+    number = nb.prepared.cell_number(cell)
+    return (f"Not graded: {nb.loaded.path.name} stopped before the exercise's cell (cell {number}) ran: "
             f"{run.failure or 'execution did not reach it'}.")
 
 
@@ -93,7 +95,8 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
         for nb in found:
             run_dir = workdir / nb.key
             run_dir.mkdir()
-            nb.execution = execute(nb.nb, run_dir, config.timeout, config.max_memory_mb, config.mnist_dir)
+            nb.execution = execute(nb.nb, run_dir, config.timeout, config.max_memory_mb, config.mnist_dir,
+                                   nb.prepared.cell_number)
             nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
             if nb.execution.failure:
                 result.problems.append(f"{nb.loaded.path.name}: {nb.execution.failure}.")

@@ -48,5 +48,5 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
             results.append(result)
     results.sort(key=lambda r: r.name)
     write_grades_csv(results, config.out)
-    print_table(results, Console())
+    print_table(results)
     return results

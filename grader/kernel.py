@@ -13,6 +13,11 @@ from grader.sandbox import limit_resources
 
 def main() -> None:
     limit_resources(int(sys.argv[1]))()
+    # TensorFlow's C++ logging and ipykernel's warnings go to the process's own stderr, not to the
+    # notebook (cell output is captured by ipykernel): keep them off the grader's terminal.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[2:]])
 
 

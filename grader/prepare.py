@@ -19,6 +19,11 @@ _TEMPLATES: dict[str, nbformat.NotebookNode] = {}
 class Prepared:
     nb: nbformat.NotebookNode
     notes: list[str] = field(default_factory=list)
+    injected_at: int = 0  # index of the grader's parameters cell
+
+    def cell_number(self, index: int) -> int:
+        """The 1-based number of a prepared cell in the student's own notebook."""
+        return index + 1 if index < self.injected_at else index
 
 
 def _template_for(nb) -> nbformat.NotebookNode | None:
@@ -66,5 +71,6 @@ def prepare(student_nb: nbformat.NotebookNode, config: GradeConfig) -> Prepared:
     at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if at is None:
         at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
-    nb.cells.insert(at + 1, _parameters_cell(config))
+    prepared.injected_at = at + 1
+    nb.cells.insert(prepared.injected_at, _parameters_cell(config))
     return prepared

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.errors import summarize
+
 
 def _log(progress, **event) -> None:
     progress.write(json.dumps(event) + "\n")
@@ -34,12 +36,7 @@ def _load_definitions(statements: list[str]) -> dict:
 def _describe_error(error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<your notebook>"]
     where = f" (in your code: {frames[-1].name}, line {frames[-1].lineno} of the definition)" if frames else ""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = lines[0] if lines else ""  # TensorFlow appends pages of graph traceback: keep what says why
-    detail = next((line for line in lines[1:] if any(k in line for k in ("not found", "shape", "Key "))), "")
-    if detail:
-        text = f"{text} {detail}"
-    return f"{type(error).__name__}: {text}"[:400] + where
+    return summarize(type(error).__name__, str(error)) + where
 
 
 def _as_arrays(values: dict) -> dict[str, np.ndarray]:

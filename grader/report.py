@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def write_grades_csv(results: list[SubmissionResult], out: Path) -> Path:
 
 
 def print_table(results: list[SubmissionResult], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title="Grades", show_lines=False)
     table.add_column("submission")
     for exercise in EXERCISES:

@@ -1,0 +1,49 @@
+"""Make student submissions the way students do: the template with its stubbed cells filled in."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+
+from grader import notebooks
+from grader.exercises import EXERCISES
+
+VARIANTS = Path(__file__).parent / "variants"
+
+
+def variant(exercise: str, name: str) -> str:
+    """The solution-cell source of tests/variants/<exercise>/<name>.py."""
+    return (VARIANTS / exercise / f"{name}.py").read_text()
+
+
+def fill(stem: str, solutions: dict[str, str]) -> nbformat.NotebookNode:
+    """The template `stem` with the solution cells of `solutions` (grade_id -> source) replaced."""
+    nb = copy.deepcopy(notebooks.read(notebooks.assignments_dir() / f"{stem}.ipynb"))
+    for cell in nb.cells:
+        if notebooks.is_solution(cell) and notebooks.grade_id(cell) in solutions:
+            cell.source = solutions[notebooks.grade_id(cell)]
+    return nb
+
+
+def write_submission(folder: Path, solutions: dict[str, str]) -> Path:
+    """A whole submission (all four notebooks) in `folder`; exercises not in `solutions` stay stubs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem in sorted({e.notebook for e in EXERCISES.values()}):
+        nbformat.write(fill(stem, solutions), str(folder / f"{stem}.ipynb"))
+    return folder
+
+
+CORRECT = {  # one correct variant per exercise, each written differently from the reference
+    "leaky_relu": "correct_where",
+    "bn_update_ops": "correct_group",
+    "clipped_apply_gradients": "correct_min_max_loop",
+    "reuse_layers": "correct_saver_dict",
+    "freeze_layers": "correct_re_match_trainable",
+}
+
+
+def solutions(**overrides: str) -> dict[str, str]:
+    """Correct solutions for every exercise, with some replaced by other variants by name."""
+    chosen = {**CORRECT, **overrides}
+    return {exercise: variant(exercise, name) for exercise, name in chosen.items()}
