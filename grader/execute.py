@@ -13,7 +13,8 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -71,6 +72,15 @@ def _error_text(cell) -> str:
     return "an error"
 
 
+def _stop(manager: AsyncKernelManager) -> None:
+    """nbclient leaves a kernel it did not create running: kill it, busy or not."""
+    try:
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
 def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory_mb: int,
             mnist_dir: str | None = None, cell_number=lambda index: index + 1) -> Execution:
     """Run every code cell in order; stop at the first that fails. `cell_number` maps a cell's
@@ -78,7 +88,8 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory
     import time
     start = time.monotonic()
     specs = _kernel_specs(workdir, max_memory_mb, mnist_dir)
-    manager = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+    # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
     client = _CappedClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=manager,
                            resources={"metadata": {"path": str(workdir)}}, startup_timeout=120,
                            interrupt_on_timeout=False)
@@ -107,5 +118,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory
         result.failure = "the kernel died"
     except RuntimeError as error:  # kernel did not start
         result.failure = f"the kernel could not start: {error}"[:300]
+    finally:
+        _stop(manager)
     result.seconds = time.monotonic() - start
     return result

@@ -40,10 +40,19 @@ def _locally_bound(node: ast.expr) -> set[str]:
     return bound
 
 
+def _walk_outside_lambdas(node: ast.AST):
+    """Like ast.walk, but a lambda's body is not entered (assigning a lambda runs none of it)."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(node, ast.Lambda) and child is node.body:
+            continue
+        yield from _walk_outside_lambdas(child)
+
+
 def _is_static(value: ast.expr, known: set[str], modules: set[str]) -> bool:
     """Built only from literals, known names, and calls of imported modules' attributes or partial()."""
     bound = _locally_bound(value)
-    for sub in ast.walk(value):
+    for sub in _walk_outside_lambdas(value):
         if isinstance(sub, ast.Name) and sub.id not in known | bound | _BUILTINS:
             return False
         if isinstance(sub, ast.Call):

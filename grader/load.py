@@ -28,7 +28,7 @@ class Submission:
 
 
 def submission_name(path: Path) -> str:
-    return path.stem if path.is_file() else path.name
+    return path.name if path.is_dir() else path.stem
 
 
 def read_notebook(path: Path) -> LoadedNotebook:
@@ -47,7 +47,7 @@ def read_notebook(path: Path) -> LoadedNotebook:
         return loaded
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         loaded.problem = f"{path.name} is not a notebook (not JSON text)"
         return loaded
     if not isinstance(data, dict) or "nbformat" not in data or not isinstance(data.get("nbformat"), int):
@@ -57,7 +57,8 @@ def read_notebook(path: Path) -> LoadedNotebook:
         nb = nbformat.reads(raw.decode("utf-8"), as_version=4)  # converts nbformat 3 notebooks
         nbformat.validate(nb)
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds; all mean "not a valid notebook"
-        loaded.problem = f"{path.name} is not a valid notebook ({type(error).__name__}: {str(error)[:200]})"
+        first_line = (str(error).strip().splitlines() or [""])[0][:200]
+        loaded.problem = f"{path.name} is not a valid notebook ({type(error).__name__}: {first_line})"
         return loaded
     language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name")
     if language and language.lower() != "python":

@@ -1,0 +1,82 @@
+"""Each exercise's checks against the independent corpus in tests/variants/: every correct
+variant gets full marks, every wrong one fails at least one test with a message that says what
+differed. All variants are probed in one worker run (the real sandboxed worker, real TensorFlow)."""
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader.check import judge_exercise, tasks_for
+from grader.config import GradeConfig
+from grader.exercises import EXERCISES
+from grader.probes import run_probes
+
+VARIANTS = Path(__file__).parent / "variants"
+FILES = sorted(VARIANTS.glob("*/*.py"))
+SETUP = ["import numpy as np", "import tensorflow.compat.v1 as tf"]
+
+
+def _key(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.fixture(scope="module")
+def graded(reference):
+    programs, tasks = {}, []
+    for path in FILES:
+        programs[_key(path)] = SETUP + [path.read_text()]
+        for task in tasks_for([path.parent.name], {path.parent.name: _key(path)}):
+            task["id"] = f"{_key(path)}:{task['id']}"
+            tasks.append(task)
+    config = GradeConfig(out=Path(tempfile.mkdtemp()))
+    outcomes = run_probes(programs, tasks, config.budget, Path(tempfile.mkdtemp()), 120, config.max_memory_mb)
+    results = {}
+    for path in FILES:
+        prefix = _key(path) + ":"
+        mine = {tid[len(prefix):]: o for tid, o in outcomes.items() if tid.startswith(prefix)}
+        results[_key(path)] = judge_exercise(path.parent.name, mine, reference)
+    return results
+
+
+def test_the_corpus_covers_every_exercise():
+    for exercise in EXERCISES:
+        names = [p.stem for p in FILES if p.parent.name == exercise]
+        assert sum(n.startswith("correct_") for n in names) >= 3, exercise
+        assert sum(n.startswith("wrong_") for n in names) >= 4, exercise
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem.startswith("correct_")], ids=_key)
+def test_correct_variant_gets_full_marks(graded, path):
+    results = graded[_key(path)]
+    failed = [f"{r.name}: {r.output}" for r in results if not r.passed]
+    assert not failed, failed
+    assert sum(r.score for r in results) == EXERCISES[path.parent.name].points
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem.startswith("wrong_")], ids=_key)
+def test_wrong_variant_loses_marks_with_a_reason(graded, path):
+    results = graded[_key(path)]
+    failed = [r for r in results if not r.passed]
+    assert failed, f"{_key(path)} passed every test"
+    for r in failed:
+        assert r.score == 0 and len(r.output) > 30, r.output
+        assert "Not implemented" not in r.output and "could not finish" not in r.output, r.output
+
+
+# The messages of the classic mistakes name the concept (what the student must fix).
+MESSAGES = {
+    "bn_update_ops/wrong_forgets_update_ops": "tf.GraphKeys.UPDATE_OPS",
+    "clipped_apply_gradients/wrong_clip_by_norm": "tf.clip_by_value",
+    "reuse_layers/wrong_trainable_only": "GLOBAL_VARIABLES",
+    "reuse_layers/wrong_restore_all": "checkpoint",
+    "freeze_layers/wrong_trains_everything": "must stay frozen",
+    "leaky_relu/wrong_hardcoded_alpha": "alpha=0.2",
+    "leaky_relu/wrong_name_on_subop": "expected 'my_activation'",
+    "leaky_relu/wrong_cast_float32": "expected float64",
+}
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_classic_mistakes_are_explained(graded, key):
+    outputs = " ".join(r.output for r in graded[key] if not r.passed)
+    assert MESSAGES[key] in outputs, outputs
