@@ -104,7 +104,9 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
         by_exercise = {e: nb for nb in found for e in nb.exercises}
         for exercise in EXERCISES:
             nb = by_exercise.get(exercise)
-            if nb is None:
+            if nb is None and not found and result.problems:
+                result.tests += not_graded(exercise, "Not graded: " + " ".join(result.problems))
+            elif nb is None:
                 result.tests += not_graded(exercise, (
                     f"Not graded: no cell of exercise {exercise} (a code cell whose nbgrader grade_id is "
                     f"{exercise!r}, where {EXERCISES[exercise].function} is defined) was found in the submission."))

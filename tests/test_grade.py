@@ -22,7 +22,9 @@ def _broken_submissions(folder: Path) -> None:
     (folder / "not_json.ipynb").write_text("this is not a notebook")
     (folder / "empty.ipynb").write_text("")
     (folder / "garbage.ipynb").write_bytes(bytes(range(256)) * 8)
-    (folder / "not_a_notebook.ipynb").write_text(json.dumps({"cells": "nope"}))
+    (folder / "json_not_notebook.ipynb").write_text(json.dumps({"cells": "nope"}))
+    (folder / "invalid_notebook.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5,
+                                                               "metadata": {}, "cells": "nope"}))
     (folder / "no_notebooks").mkdir()
     (folder / "no_notebooks" / "notes.txt").write_text("I forgot to attach it")
     # Raises in a cell of its own before the exercise: the exercise never ran.
@@ -70,7 +72,7 @@ def test_every_submission_gets_a_result_and_the_run_succeeds(batch):
     assert run.returncode == 0, run.stderr[-2000:]
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     names = {p.name for p in out.iterdir() if (p / "results.json").exists()}
-    assert {"reference", "assignments", "not_json", "empty", "garbage", "not_a_notebook", "no_notebooks",
+    assert {"reference", "assignments", "not_json", "empty", "garbage", "json_not_notebook", "invalid_notebook", "no_notebooks",
             "raises_early", "hangs", "alice_correct", "dave_leaky_relu"} <= names
 
 
@@ -100,13 +102,15 @@ def test_templates_get_zero_and_say_not_implemented(batch):
 
 @pytest.mark.parametrize("name,reason", [
     ("not_json", "not a notebook"), ("empty", "empty"), ("garbage", "not a notebook"),
-    ("not_a_notebook", "not a valid notebook"), ("no_notebooks", "no notebooks"),
+    ("json_not_notebook", "not a Jupyter notebook"), ("invalid_notebook", "not a valid notebook"),
+    ("no_notebooks", "no notebooks"),
 ])
 def test_unreadable_submissions_get_zero_and_the_reason(batch, name, reason):
     results = _results(batch[1], name)
     assert results["score"] == 0
     assert reason in results["output"], results["output"]
     assert {t["extra_data"]["exercise"] for t in results["tests"]} == set(EXERCISES)
+    assert all(reason in t["output"] for t in results["tests"]), results["tests"][0]["output"]
 
 
 def test_a_notebook_that_raises_before_the_exercise_gets_zero_and_the_error(batch):
