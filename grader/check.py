@@ -53,7 +53,7 @@ def reference_key(budget: dict) -> str:
 
 
 def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float,
-                       max_memory_mb: int) -> tuple[dict[str, ProbeOutcome], bool]:
+                       sandbox) -> tuple[dict[str, ProbeOutcome], bool]:
     """The reference's probe values for every check; (outcomes, came from the cache)."""
     folder = cache_dir / reference_key(budget)
     index = folder / "outcomes.json"
@@ -65,7 +65,7 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
                 outcomes[tid] = ProbeOutcome(status, values={k: npz[k] for k in npz.files})
         return outcomes, True
     programs, program_of = _reference_programs()
-    outcomes = run_probes(programs, tasks_for(EXERCISES, program_of), budget, workdir, timeout, max_memory_mb)
+    outcomes = run_probes(programs, tasks_for(EXERCISES, program_of), budget, workdir, timeout, sandbox)
     broken = {t: o.message for t, o in outcomes.items() if o.status != "ok"}
     if broken:
         raise RuntimeError(f"the reference solutions fail their own checks: {broken}")

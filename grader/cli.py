@@ -29,7 +29,17 @@ def cli() -> None:
               help="Folder with the four MNIST IDX files (for --data full; or set MNIST_DIR).")
 @click.option("--max-memory", "max_memory_mb", type=click.IntRange(min=256), default=4096, show_default=True,
               help="Memory limit (MiB of address space) of each process running student code.")
-def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb) -> None:
+@click.option("--submission-timeout", type=click.FloatRange(min=10), default=1800.0, show_default=True,
+              help="Wall-clock limit for one whole submission, in seconds.")
+@click.option("--resume", is_flag=True, help="Grade only the submissions that have no results.json in --out yet.")
+@click.option("--allow-network", is_flag=True, help="Let student code reach the network (it cannot by default).")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
+@click.option("--summary-md", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+              help="Exit with status 1 when a submission scores below this percentage.")
+def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_timeout, resume,
+          allow_network, junit, summary_md, fail_under) -> None:
     """Grade submissions: each PATH is a notebook or a folder of notebooks."""
     from .data import DataError, load_mnist
     from .grade_batch import grade_all
@@ -43,8 +53,29 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb) -> None:
         except DataError as error:
             raise click.UsageError(str(error)) from None
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
+                         submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
                          **({"jobs": jobs} if jobs else {}))
-    grade_all(list(paths), config)
+    results = grade_all(list(paths), config)
+    if junit:
+        from .junit import write_junit
+        write_junit(results, junit)
+    if summary_md:
+        from .summary import write_summary_md
+        write_summary_md(results, summary_md)
+    below = [r.name for r in results if fail_under is not None and r.max_score
+             and 100 * r.score / r.max_score < fail_under]
+    if below:
+        click.echo(f"below {fail_under:g}%: {', '.join(below)}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the Gradescope autograder zip.")
+def gradescope(out: Path) -> None:
+    """Build a Gradescope autograder bundle (setup.sh, run_autograder)."""
+    from .gradescope import build_bundle
+    click.echo(f"wrote {build_bundle(out)}")
 
 
 @cli.command()

@@ -16,6 +16,8 @@ class GradeConfig:
     max_memory_mb: int = 4096         # address-space limit of every process running student code
     epochs: int = 1                   # budget the notebooks' own training cells run with
     harness_epochs: int = 3           # budget of the grader's training harness
+    isolate_network: bool = True
+    resume: bool = False
     jobs: int = max(1, os.cpu_count() or 1)
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
 

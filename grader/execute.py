@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from .errors import summarize
-from .sandbox import student_env
+from .sandbox import Sandbox, student_env
 
 KERNEL_NAME = "ch11-grader"
 MAX_OUTPUT_BYTES = 1_000_000  # per notebook; more is dropped with a notice
@@ -43,24 +44,31 @@ class _CappedClient(NotebookClient):
         self._capped = False
 
     def output(self, outs, msg, display_id, cell_index):
-        self._output_bytes += len(json.dumps(msg.get("content", {})))
-        if self._output_bytes > MAX_OUTPUT_BYTES:
-            if not self._capped:
-                self._capped = True
-                outs.append(nbformat.v4.new_output("stream", name="stderr",
-                                                   text=f"[grader: output beyond {MAX_OUTPUT_BYTES:,} bytes dropped]\n"))
+        if self._capped:
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        content = msg.get("content", {})
+        size = len(content["text"]) if "text" in content else len(json.dumps(content))
+        room = MAX_OUTPUT_BYTES - self._output_bytes
+        self._output_bytes += size
+        if size <= room:
+            return super().output(outs, msg, display_id, cell_index)
+        self._capped = True
+        if "text" in content and room > 0:  # keep the beginning of the stream that overflowed
+            msg = {**msg, "content": {**content, "text": content["text"][:room]}}
+            super().output(outs, msg, display_id, cell_index)
+        outs.append(nbformat.v4.new_output("stream", name="stderr",
+                                           text=f"\n[grader: output beyond {MAX_OUTPUT_BYTES:,} bytes dropped]\n"))
+        return None
 
 
-def _kernel_specs(workdir: Path, max_memory_mb: int, mnist_dir: str | None) -> KernelSpecManager:
+def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None) -> KernelSpecManager:
     env = student_env(workdir)
     if mnist_dir:
         env["MNIST_DIR"] = str(Path(mnist_dir).resolve())
     spec_dir = Path(tempfile.mkdtemp(prefix="kernelspec-", dir=workdir.parent)) / KERNEL_NAME
     spec_dir.mkdir()
     (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "grader.kernel", str(max_memory_mb), "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "grader.kernel", sandbox.limits.to_json(), "-f", "{connection_file}"],
         "display_name": "ch11 grader (limited)", "language": "python", "env": env}))
     return KernelSpecManager(kernel_dirs=[str(spec_dir.parent)])
 
@@ -81,15 +89,18 @@ def _stop(manager: AsyncKernelManager) -> None:
         pass
 
 
-def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory_mb: int,
-            mnist_dir: str | None = None, cell_number=lambda index: index + 1) -> Execution:
+def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: Sandbox,
+            mnist_dir: str | None = None, cell_number=lambda index: index + 1,
+            deadline: float | None = None) -> Execution:
     """Run every code cell in order; stop at the first that fails. `cell_number` maps a cell's
-    index to the number the student knows it by (the grader's injected cell is not theirs)."""
-    import time
+    index to the number the student knows it by (the grader's injected cell is not theirs).
+    `deadline` (time.monotonic()) is when the whole submission's time is up."""
     start = time.monotonic()
-    specs = _kernel_specs(workdir, max_memory_mb, mnist_dir)
+    specs = _kernel_specs(workdir, sandbox, mnist_dir)
     # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
-    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+    # Unix sockets, not TCP: they work from the kernel's own network namespace.
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs, transport="ipc",
+                                 ip=str(workdir.parent / f"ipc-{workdir.name}"))
     client = _CappedClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=manager,
                            resources={"metadata": {"path": str(workdir)}}, startup_timeout=120,
                            interrupt_on_timeout=False)
@@ -99,10 +110,19 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    result.failed_cell = index
+                    result.failure = f"the submission's time limit ran out before cell {cell_number(index)}"
+                    break
+                client.timeout = int(max(1, min(timeout, left))) if left is not None else int(timeout)
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
-                    result.failed_cell, result.failure = index, f"cell {cell_number(index)} ran longer than {timeout:g} s"
+                    result.failed_cell = index
+                    result.failure = (f"cell {cell_number(index)} ran longer than {timeout:g} s" if left is None
+                                      or timeout <= left else f"the submission's time limit ran out in cell "
+                                      f"{cell_number(index)}")
                     break
                 except DeadKernelError:
                     result.failed_cell = index
@@ -119,6 +139,6 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, max_memory
     except RuntimeError as error:  # kernel did not start
         result.failure = f"the kernel could not start: {error}"[:300]
     finally:
-        _stop(manager)
+        _stop(manager)  # the kernel's process group; strays are ended with the submission's sandbox
     result.seconds = time.monotonic() - start
     return result

@@ -22,6 +22,7 @@ from .load import LoadedNotebook, load_submission
 from .prepare import Prepared, prepare
 from .probes import run_probes
 from .results import SubmissionResult
+from .sandbox import Sandbox
 
 
 @dataclass
@@ -82,6 +83,8 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
     out_dir = config.out / submission.name
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"grade-{submission.name[:40]}-"))
+    sandbox = Sandbox(config.max_memory_mb, config.isolate_network)
+    deadline = start + config.submission_timeout
     try:
         found = _find_notebooks(submission.notebooks, config, result.problems)
         programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
@@ -90,13 +93,15 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
         probed: dict = {}
         # The probes need only the student's source, so they run while the notebooks execute.
         prober = threading.Thread(target=lambda: probed.update(run_probes(
-            programs, tasks, config.budget, workdir, config.timeout, config.max_memory_mb)))
+            programs, tasks, config.budget, workdir, config.timeout, sandbox)))
         prober.start()
         for nb in found:
+            if Sandbox.stopping:
+                raise KeyboardInterrupt
             run_dir = workdir / nb.key
             run_dir.mkdir()
-            nb.execution = execute(nb.nb, run_dir, config.timeout, config.max_memory_mb, config.mnist_dir,
-                                   nb.prepared.cell_number)
+            nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
+                                   nb.prepared.cell_number, deadline)
             nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
             if nb.execution.failure:
                 result.problems.append(f"{nb.loaded.path.name}: {nb.execution.failure}.")
@@ -104,17 +109,18 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
         by_exercise = {e: nb for nb in found for e in nb.exercises}
         for exercise in EXERCISES:
             nb = by_exercise.get(exercise)
-            if nb is None and not found and result.problems:
-                result.tests += not_graded(exercise, "Not graded: " + " ".join(result.problems))
-            elif nb is None:
+            if nb is None:
+                why = f" ({' '.join(result.problems)})" if not found and result.problems else ""
                 result.tests += not_graded(exercise, (
                     f"Not graded: no cell of exercise {exercise} (a code cell whose nbgrader grade_id is "
-                    f"{exercise!r}, where {EXERCISES[exercise].function} is defined) was found in the submission."))
+                    f"{exercise!r}, where {EXERCISES[exercise].function} is defined) was found in the "
+                    f"submission{why}."))
             elif (reason := _gate(exercise, nb)) is not None:
                 result.tests += not_graded(exercise, reason)
             else:
                 result.tests += judge_exercise(exercise, probed, reference)
     finally:
+        sandbox.close()
         shutil.rmtree(workdir, ignore_errors=True)
     result.execution_time = time.monotonic() - start
     return result

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from .check import not_graded, reference_outcomes
 from .config import GradeConfig
@@ -15,11 +17,14 @@ from .grade import grade_submission
 from .load import submission_name
 from .report import print_table, write_grades_csv, write_results_json
 from .results import SubmissionResult
+from .sandbox import Sandbox, sandbox_warnings
 
 
 def _grade_safely(path: Path, config: GradeConfig, reference) -> SubmissionResult:
     try:
         return grade_submission(path, config, reference)
+    except KeyboardInterrupt:
+        raise
     except Exception as error:  # noqa: BLE001 - a grader bug must not cost the other submissions
         result = SubmissionResult(submission_name(path), problems=[f"internal grader error: {error!r}"])
         for exercise in EXERCISES:
@@ -29,23 +34,64 @@ def _grade_safely(path: Path, config: GradeConfig, reference) -> SubmissionResul
         return result
 
 
+def _progress(console: Console, total: int) -> Progress | None:
+    """A live bar on a terminal; None (plain lines) anywhere else, such as CI logs."""
+    if not console.is_terminal:
+        return None
+    progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[failed]} with problems"), TimeElapsedColumn(),
+                        TextColumn("ETA"), TimeRemainingColumn(), console=console)
+    progress.add_task("grading", total=total, failed=0)
+    progress.start()
+    return progress
+
+
 def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = None) -> list[SubmissionResult]:
     console = console or Console(stderr=True)
     config.out.mkdir(parents=True, exist_ok=True)
+    for warning in sandbox_warnings(config.isolate_network):
+        console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
     with tempfile.TemporaryDirectory(prefix="ch11-reference-") as scratch:
         with console.status("Preparing the reference results (cached after the first run)..."):
-            reference, cached = reference_outcomes(config.budget, config.cache_dir, Path(scratch),
-                                                   config.timeout, config.max_memory_mb)
+            sandbox = Sandbox(config.max_memory_mb, config.isolate_network)
+            try:
+                reference, cached = reference_outcomes(config.budget, config.cache_dir, Path(scratch),
+                                                       config.timeout, sandbox)
+            finally:
+                sandbox.close()
     console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}", highlight=False)
+    if config.resume:
+        done = [p for p in paths if (config.out / submission_name(p) / "results.json").exists()]
+        console.print(f"--resume: {len(done)} of {len(paths)} submissions already have results", highlight=False)
+        paths = [p for p in paths if p not in done]
     results = []
-    with ThreadPoolExecutor(max_workers=config.jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=config.jobs)
+    progress = _progress(console, len(paths))
+    try:
         futures = {pool.submit(_grade_safely, p, config, reference): p for p in paths}
         for future in as_completed(futures):
             result = future.result()
-            write_results_json(result, config.out)
-            console.print(f"graded {result.name}: {result.score:g}/{result.max_score:g} "
-                          f"in {result.execution_time:.0f}s", highlight=False)
+            write_results_json(result, config.out)  # at once and atomically: an interrupted run keeps it
+            line = (f"graded {result.name}: {result.score:g}/{result.max_score:g} "
+                    f"in {result.execution_time:.0f}s")
+            failed = not result.tests or bool(result.problems)
+            if progress:
+                progress.console.print(line, highlight=False)
+                progress.update(0, advance=1, failed=progress.tasks[0].fields["failed"] + failed)
+            else:
+                console.print(line, highlight=False)
             results.append(result)
+        if progress:
+            progress.stop()
+    except KeyboardInterrupt:
+        if progress:
+            progress.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+        Sandbox.close_all()  # end the running kernels and workers, so the threads finish quickly
+        if results:
+            write_grades_csv(results, config.out)
+        raise
+    pool.shutdown()
     results.sort(key=lambda r: r.name)
     write_grades_csv(results, config.out)
     print_table(results)

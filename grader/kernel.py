@@ -1,18 +1,18 @@
-"""The student's kernel: `python -m grader.kernel MAX_MEMORY_MB -f CONNECTION_FILE`.
+"""The student's kernel: `python -m grader.kernel LIMITS_JSON -f CONNECTION_FILE`.
 
-Sets the limits on itself, then becomes an ordinary IPython kernel (exec), so
-the limits hold for everything the student's notebook runs.
+Applies the submission's limits to itself, then becomes an ordinary IPython
+kernel (exec), so the limits hold for everything the notebook runs.
 """
 from __future__ import annotations
 
 import os
 import sys
 
-from grader.sandbox import limit_resources
+from grader.sandbox import Limits, apply_limits
 
 
 def main() -> None:
-    limit_resources(int(sys.argv[1]))()
+    apply_limits(Limits.from_json(sys.argv[1]))
     # TensorFlow's C++ logging and ipykernel's warnings go to the process's own stderr, not to the
     # notebook (cell output is captured by ipykernel): keep them off the grader's terminal.
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -28,7 +28,8 @@ class Submission:
 
 
 def submission_name(path: Path) -> str:
-    return path.name if path.is_dir() else path.stem
+    path = path.absolute()  # "." has no name of its own
+    return (path.resolve().name if path.is_dir() else path.stem) or "submission"
 
 
 def read_notebook(path: Path) -> LoadedNotebook:
@@ -75,8 +76,8 @@ def _notebook_files(folder: Path, problems: list[str]) -> list[Path]:
     root = folder.resolve()
     found = []
     for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
+        if ".ipynb_checkpoints" in path.parts or path.name.endswith(".executed.ipynb"):
+            continue  # Jupyter's autosaves, and the grader's own output of an earlier run
         if path.is_symlink() and root not in path.resolve().parents:
             problems.append(f"{path.relative_to(folder)} is a link to a file outside the submission; ignored")
             continue

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .sandbox import describe_exit, kill_group, start_python
+from .sandbox import Sandbox, describe_exit, kill_group, start_python
 
 STARTUP_SECONDS = 120.0  # importing TensorFlow on a busy machine
 
@@ -45,13 +45,13 @@ def _load_values(path: Path) -> dict | None:
         return None
 
 
-def _run_worker(programs, tasks, budget, workdir: Path, timeout: float, max_memory_mb: int,
+def _run_worker(programs, tasks, budget, workdir: Path, timeout: float, sandbox: Sandbox,
                 outcomes: dict[str, ProbeOutcome]) -> list[dict]:
     """One worker over `tasks`; fills `outcomes`; returns the tasks it never started."""
     out = Path(tempfile.mkdtemp(prefix="probe-", dir=workdir))
     job = out / "job.json"
     job.write_text(json.dumps({"programs": programs, "tasks": tasks, "budget": budget}))
-    process = start_python(["-m", "grader.probe", str(job), str(out)], out, max_memory_mb, out / "worker.log")
+    process = start_python(["-m", "grader.probe", str(job), str(out)], out, sandbox, out / "worker.log")
     progress = out / "progress.jsonl"
     current, since, started, done = None, time.monotonic(), set(), set()
     while True:
@@ -89,12 +89,12 @@ def _run_worker(programs, tasks, budget, workdir: Path, timeout: float, max_memo
 
 
 def run_probes(programs: dict[str, list[str]], tasks: list[dict], budget: dict, workdir: Path,
-               timeout: float, max_memory_mb: int) -> dict[str, ProbeOutcome]:
+               timeout: float, sandbox: Sandbox) -> dict[str, ProbeOutcome]:
     """tasks: [{"id", "exercise", "check", "program"}] -> outcome per task id."""
     outcomes: dict[str, ProbeOutcome] = {}
     remaining = list(tasks)
-    while remaining:
-        remaining = _run_worker(programs, remaining, budget, workdir, timeout, max_memory_mb, outcomes)
+    while remaining and not Sandbox.stopping:
+        remaining = _run_worker(programs, remaining, budget, workdir, timeout, sandbox, outcomes)
     for task in tasks:
         outcomes.setdefault(task["id"], ProbeOutcome("crashed", "the probe worker stopped early"))
     return outcomes

@@ -21,6 +21,7 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
         f.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for the course to read
     os.replace(tmp, path)
 
 
@@ -69,6 +70,10 @@ def print_table(results: list[SubmissionResult], console: Console | None = None)
         cells = [f"{scores.get(e, 0):g}/{EXERCISES[e].points:g}" for e in EXERCISES]
         table.add_row(r.name, *cells, f"{r.score:g}/{r.max_score:g}", f"{r.execution_time:.0f}s")
     console.print(table)
+    slowest = sorted(results, key=lambda r: -r.execution_time)[:3]
+    if len(results) > 1:
+        console.print("slowest: " + ", ".join(f"{r.name} ({r.execution_time:.0f}s)" for r in slowest),
+                      highlight=False)
     for r in results:
         for problem in r.problems:
             console.print(f"[yellow]{r.name}[/yellow]: {problem}", highlight=False)

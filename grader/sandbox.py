@@ -1,18 +1,164 @@
-"""Start processes that run student code with limits: their own session (so the
-whole process group can be killed), an address-space limit, a working folder
-of their own, and a small, known environment."""
+"""Limits for every process that runs student code (the notebook's kernel and the
+probe worker), per submission:
+
+- an address-space cap (RLIMIT_AS) and no core dumps;
+- a process-count cap: a pids cgroup where the OS lets us make one (it also lets
+  the grader kill every process the submission started, fork bombs included),
+  else RLIMIT_NPROC (which root ignores);
+- no network: a network namespace of its own (the kernel talks to the grader
+  over unix sockets, which do not need one);
+- a working folder of its own, a small known environment, its own session.
+
+What the OS does not allow is reported once per run (`Sandbox.warnings`) and
+grading goes on without it.
+"""
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import resource
 import signal
 import subprocess
 import sys
+import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+CLONE_NEWNET = 0x40000000
+MAX_PROCESSES = 256
+_CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a child applies to itself before running student code (passed as JSON to grader.kernel)."""
+    max_memory_mb: int
+    cgroup_procs: str | None = None   # the cgroup.procs file to join
+    isolate_network: bool = True
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Limits":
+        return cls(**json.loads(text))
+
+
+def _unshare_network() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+
+
+def apply_limits(limits: Limits) -> None:
+    """Run in the child, before student code: join the cgroup, cap memory and processes, drop the network."""
+    if limits.cgroup_procs:
+        try:
+            Path(limits.cgroup_procs).write_text(str(os.getpid()))
+        except OSError:
+            pass
+    cap = limits.max_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    if limits.isolate_network:
+        try:
+            _unshare_network()
+        except OSError:
+            pass  # checked once per run by network_isolation_problem()
+
+
+def network_isolation_problem() -> str | None:
+    """None when a child can get a network namespace of its own; else why not."""
+    probe = "from grader.sandbox import _unshare_network as u; u()"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    return None if run.returncode == 0 else (run.stderr.strip().splitlines() or ["unshare failed"])[-1]
+
+
+def _make_cgroup() -> Path | None:
+    for root in _CGROUP_ROOTS:
+        if (root / "cgroup.procs").exists() and os.access(root, os.W_OK):
+            path = root / f"ch11-grader-{uuid.uuid4().hex[:12]}"
+            try:
+                path.mkdir()
+                (path / "pids.max").write_text(str(MAX_PROCESSES))
+                return path
+            except OSError:
+                try:
+                    path.rmdir()
+                except OSError:
+                    pass
+    return None
+
+
+class Sandbox:
+    """The limits of one submission, and the means to end everything it started."""
+
+    _open: set["Sandbox"] = set()  # every live sandbox, so that Ctrl-C can end them all
+    stopping = False               # set on Ctrl-C: start nothing new
+
+    def __init__(self, max_memory_mb: int, isolate_network: bool):
+        Sandbox._open.add(self)
+        self.cgroup = _make_cgroup()
+        procs = str(self.cgroup / "cgroup.procs") if self.cgroup else None
+        self.limits = Limits(max_memory_mb, procs, isolate_network)
+
+    def preexec(self):
+        limits = self.limits
+        return lambda: apply_limits(limits)
+
+    def kill_all(self) -> None:
+        if not self.cgroup:
+            return
+        for _ in range(20):  # a fork bomb may spawn while we kill: repeat until empty
+            try:
+                pids = [int(p) for p in (self.cgroup / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    @classmethod
+    def close_all(cls) -> None:
+        cls.stopping = True
+        for sandbox in list(cls._open):
+            sandbox.kill_all()
+
+    def close(self) -> None:
+        Sandbox._open.discard(self)
+        self.kill_all()
+        if self.cgroup:
+            for _ in range(50):
+                try:
+                    self.cgroup.rmdir()
+                    break
+                except OSError:
+                    import time
+                    time.sleep(0.05)  # killed processes take a moment to leave
+
+
+def sandbox_warnings(isolate_network: bool) -> list[str]:
+    """Said once per run: what this machine does not allow."""
+    notes = []
+    probe = _make_cgroup()
+    if probe is None:
+        notes.append("no pids cgroup can be made here: a fork bomb is limited only by RLIMIT_NPROC"
+                     + (", which root ignores" if os.geteuid() == 0 else ""))
+    else:
+        probe.rmdir()
+    if isolate_network and (problem := network_isolation_problem()):
+        notes.append(f"student code keeps network access (no network namespace: {problem})")
+    return notes
 
 
 def student_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONPATH",
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "PYTHONPATH",
                                                           "MNIST_DIR", "VIRTUAL_ENV")}
     env.update(TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0",
                CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1", TF_NUM_INTEROP_THREADS="1",
@@ -20,20 +166,11 @@ def student_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def limit_resources(max_memory_mb: int):
-    """A preexec_fn: memory cap, no core dumps."""
-    def apply() -> None:
-        limit = max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
-
-
-def start_python(args: list[str], workdir: Path, max_memory_mb: int, log: Path) -> subprocess.Popen:
+def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path) -> subprocess.Popen:
     with open(log, "ab") as sink:
         return subprocess.Popen([sys.executable, *args], cwd=workdir, env=student_env(workdir),
                                 stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=limit_resources(max_memory_mb))
+                                start_new_session=True, preexec_fn=sandbox.preexec())
 
 
 def kill_group(process: subprocess.Popen) -> None:

@@ -22,8 +22,9 @@ def reference():
 
     from grader.check import reference_outcomes
     from grader.config import GradeConfig
+    from grader.sandbox import Sandbox
 
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
     outcomes, _ = reference_outcomes(config.budget, config.cache_dir, Path(tempfile.mkdtemp()),
-                                     config.timeout, config.max_memory_mb)
+                                     config.timeout, Sandbox(config.max_memory_mb, True))
     return outcomes

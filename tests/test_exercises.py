@@ -10,6 +10,7 @@ from grader.check import judge_exercise, tasks_for
 from grader.config import GradeConfig
 from grader.exercises import EXERCISES
 from grader.probes import run_probes
+from grader.sandbox import Sandbox
 
 VARIANTS = Path(__file__).parent / "variants"
 FILES = sorted(VARIANTS.glob("*/*.py"))
@@ -29,7 +30,8 @@ def graded(reference):
             task["id"] = f"{_key(path)}:{task['id']}"
             tasks.append(task)
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
-    outcomes = run_probes(programs, tasks, config.budget, Path(tempfile.mkdtemp()), 120, config.max_memory_mb)
+    outcomes = run_probes(programs, tasks, config.budget, Path(tempfile.mkdtemp()), 120,
+                          Sandbox(config.max_memory_mb, True))
     results = {}
     for path in FILES:
         prefix = _key(path) + ":"

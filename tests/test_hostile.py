@@ -1,0 +1,212 @@
+"""Hostile, broken and runaway submissions, graded in one batch beside a normal one: each gets a
+result with the right zero and a reason, the others are graded normally, and no traceback or
+leftover process comes out of the grader. Every bomb is bounded (memory by --max-memory, processes
+by the sandbox's pids cgroup and by the bomb itself), so the test cannot harm the machine."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from grader.exercises import EXERCISES
+from submissions import fill, variant
+
+GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
+TIMEOUT = 12
+LEAKY = EXERCISES["leaky_relu"].points
+
+
+def _after_solution(extra_cells: list[str], leaky: str = "correct_where", stem="01_leaky_relu"):
+    """The leaky ReLU notebook, solved, with the student's own cells right after the solution cell."""
+    nb = fill(stem, {"leaky_relu": variant("leaky_relu", leaky)})
+    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")) + 1
+    for offset, source in enumerate(extra_cells):
+        nb.cells.insert(at + offset, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+CHEAT = '''import numpy as np, IPython, os, json
+np.allclose = lambda *a, **k: True
+np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), dtype=bool)
+np.testing.assert_allclose = lambda *a, **k: None
+IPython.get_ipython().showtraceback = lambda *a, **k: None
+fake = {"score": 10.0, "tests": [{"name": "leaky_relu", "score": 2.0, "max_score": 2.0, "status": "passed"}]}
+for place in ("results.json", os.path.expanduser("~/results.json"), "../results.json", "/tmp/results.json"):
+    try:
+        json.dump(fake, open(place, "w"))
+    except OSError:
+        pass
+print("All tests passed! Score: 10/10")'''
+
+SUBMISSIONS = {
+    "sys_exit": lambda: _after_solution(["import sys\nsys.exit(3)"]),
+    "os_exit": lambda: _after_solution(["import os\nos._exit(1)"]),
+    "killed_by_signal": lambda: _after_solution(["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]),
+    "endless_function": lambda: fill(
+        "01_leaky_relu", {"leaky_relu": "def leaky_relu(z, alpha=0.01, name=None):\n    while True:\n        pass\n"}),
+    "memory_bomb": lambda: _after_solution(["blocks = []\nwhile True:\n    blocks.append(bytearray(50 * 2**20))"]),
+    "fork_bomb": lambda: _after_solution([
+        "import os, time\nchildren = 0\nfor _ in range(300):  # bounded: never more than 300 processes\n"
+        "    pid = os.fork()\n    if pid == 0:\n        time.sleep(600)\n        os._exit(0)\n    children += 1"]),
+    "floods_output": lambda: _after_solution(["for _ in range(50):\n    print('x' * 2**20)"]),
+    "cheats": lambda: _after_solution([CHEAT], leaky="wrong_hardcoded_alpha"),
+    "changed_locked_cell": lambda: _changed_locked_cell(),
+    "deleted_stub": lambda: _without_solution(),
+    "duplicated_stub": lambda: _duplicated_solution(),
+    "nbformat3": lambda: nbformat.convert(_after_solution([]), 3),
+    "no_cells": lambda: nbformat.v4.new_notebook(),
+    "r_kernel": lambda: nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x <- 1")],
+                                                 metadata={"kernelspec": {"language": "R", "name": "ir", "display_name": "R"}}),
+}
+
+
+def _changed_locked_cell():
+    nb = _after_solution([])
+    training = [c for c in nb.cells if c.cell_type == "code" and "sess" in c.source][-1]
+    training.source = "print('Test accuracy: 1.0')"
+    return nb
+
+
+def _without_solution():
+    nb = _after_solution([])
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("solution")]
+    return nb
+
+
+def _duplicated_solution():
+    nb = fill("01_leaky_relu", {"leaky_relu": variant("leaky_relu", "wrong_plain_relu")})
+    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    copy = nbformat.from_dict(json.loads(json.dumps(nb.cells[at])))
+    copy.source, copy["id"] = variant("leaky_relu", "correct_book_maximum"), "duplicate-solution"
+    nb.cells.insert(at + 1, copy)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, root, reference):
+    work = tmp_path_factory.mktemp("hostile")
+    subs = work / "subs"
+    subs.mkdir()
+    for name, make in SUBMISSIONS.items():
+        nb = make()
+        text = nbformat.writes(nb, version=nb.nbformat)
+        (subs / f"{name}.ipynb").write_text(text)
+    (subs / "link_outside").mkdir()
+    (subs / "link_outside" / "01_leaky_relu.ipynb").symlink_to("/etc/passwd")
+    paths = sorted(subs.iterdir()) + [root / "examples" / "submissions" / "alice_correct"]
+    started = time.time()
+    run = subprocess.run([*GRADER, "grade", *map(str, paths), "--out", str(work / "out"), "--jobs", "2",
+                          "--timeout", str(TIMEOUT), "--max-memory", "3072"],
+                         capture_output=True, text=True, timeout=1500)
+    return run, work / "out", started
+
+
+def _results(out: Path, name: str) -> dict:
+    return json.loads((out / name / "results.json").read_text())
+
+
+def _score(results: dict, exercise: str) -> float:
+    return sum(t["score"] for t in results["tests"] if t["extra_data"]["exercise"] == exercise)
+
+
+def _outputs(results: dict, exercise: str | None = None) -> str:
+    return " ".join(t["output"] for t in results["tests"]
+                    if exercise is None or t["extra_data"]["exercise"] == exercise)
+
+
+def test_the_batch_finishes_with_a_result_for_everyone_and_no_traceback(hostile):
+    run, out, _ = hostile
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
+    for name in [*SUBMISSIONS, "link_outside", "alice_correct"]:
+        assert (out / name / "results.json").exists(), name
+
+
+def test_the_normal_submission_beside_them_is_graded_normally(hostile):
+    assert _results(hostile[1], "alice_correct")["score"] == 10
+
+
+def test_no_process_outlives_the_grader(hostile):
+    _, _, started = hostile
+    time.sleep(1)
+    left = [p.info for p in psutil.process_iter(["pid", "cmdline", "create_time"])
+            if p.info["create_time"] and p.info["create_time"] >= started
+            and any("ipykernel_launcher" in part or "grader.probe" in part for part in p.info["cmdline"] or [])]
+    assert not left, left
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("sys_exit", "SystemExit"),
+    ("os_exit", "the kernel died while running cell"),
+    ("killed_by_signal", "the kernel died while running cell"),
+    ("memory_bomb", "MemoryError"),
+])
+def test_a_cell_that_kills_or_exits_is_named_and_what_ran_before_it_is_graded(hostile, name, reason):
+    results = _results(hostile[1], name)
+    assert reason in results["output"], results["output"]
+    assert _score(results, "leaky_relu") == LEAKY, _outputs(results, "leaky_relu")
+
+
+def test_a_fork_bomb_is_contained(hostile):
+    results = _results(hostile[1], "fork_bomb")
+    assert _score(results, "leaky_relu") == LEAKY, results["output"]
+
+
+def test_flooded_output_is_capped_and_grading_still_works(hostile):
+    results = _results(hostile[1], "floods_output")
+    assert _score(results, "leaky_relu") == LEAKY
+    executed = hostile[1] / "floods_output" / "floods_output.executed.ipynb"
+    assert executed.stat().st_size < 3 * 2**20
+    assert "output beyond" in executed.read_text()
+
+
+def test_an_endless_function_is_stopped_with_a_reason(hostile):
+    results = _results(hostile[1], "endless_function")
+    assert _score(results, "leaky_relu") == 0
+    assert f"did not finish within {TIMEOUT} s" in _outputs(results, "leaky_relu")
+
+
+def test_monkeypatching_and_fake_results_do_not_change_the_verdict(hostile):
+    results = _results(hostile[1], "cheats")
+    assert results["score"] < LEAKY
+    failed = [t for t in results["tests"] if t["extra_data"]["exercise"] == "leaky_relu" and t["status"] == "failed"]
+    assert failed and "alpha=" in failed[0]["output"]
+    assert not (hostile[1] / "results.json").exists()
+
+
+def test_a_modified_locked_cell_is_restored_and_reported(hostile):
+    results = _results(hostile[1], "changed_locked_cell")
+    assert "had been modified and were restored" in results["output"]
+    assert _score(results, "leaky_relu") == LEAKY
+    executed = (hostile[1] / "changed_locked_cell" / "changed_locked_cell.executed.ipynb").read_text()
+    assert "Test accuracy: 1.0" not in executed
+
+
+def test_a_deleted_stub_cell_scores_zero_and_is_named(hostile):
+    results = _results(hostile[1], "deleted_stub")
+    assert _score(results, "leaky_relu") == 0
+    assert "no cell of exercise leaky_relu" in _outputs(results, "leaky_relu")
+
+
+def test_a_duplicated_stub_cell_is_reported_and_the_last_one_counts(hostile):
+    results = _results(hostile[1], "duplicated_stub")
+    assert "appears 2 times" in results["output"]
+    assert _score(results, "leaky_relu") == LEAKY
+
+
+def test_an_nbformat_3_notebook_is_converted_and_graded(hostile):
+    assert _score(_results(hostile[1], "nbformat3"), "leaky_relu") == LEAKY
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("no_cells", "has no cells"), ("r_kernel", "R notebook"), ("link_outside", "outside the submission"),
+])
+def test_unusable_submissions_get_zero_and_a_reason(hostile, name, reason):
+    results = _results(hostile[1], name)
+    assert results["score"] == 0 and reason in results["output"], results["output"]
