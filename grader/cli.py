@@ -52,9 +52,10 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
             load_mnist("full", mnist_dir)
         except DataError as error:
             raise click.UsageError(str(error)) from None
+    jobs = jobs or GradeConfig.jobs
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
                          submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
-                         **({"jobs": jobs} if jobs else {}))
+                         jobs=jobs, notebook_jobs=jobs if len(paths) == 1 else 1)
     results = grade_all(list(paths), config)
     if junit:
         from .junit import write_junit

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
         prober = threading.Thread(target=lambda: probed.update(run_probes(
             programs, tasks, config.budget, workdir, config.timeout, sandbox)))
         prober.start()
-        for nb in found:
+        def run(nb: _Notebook) -> None:
             if Sandbox.stopping:
                 raise KeyboardInterrupt
             run_dir = workdir / nb.key
@@ -103,8 +104,12 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
             nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
                                    nb.prepared.cell_number, deadline)
             nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
-            if nb.execution.failure:
-                result.problems.append(f"{nb.loaded.path.name}: {nb.execution.failure}.")
+
+        # Each notebook has a kernel of its own, so they may run side by side (config.notebook_jobs).
+        with ThreadPoolExecutor(max_workers=config.notebook_jobs) as pool:
+            list(pool.map(run, found))
+        result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure}." for nb in found
+                            if nb.execution.failure]
         prober.join()
         by_exercise = {e: nb for nb in found for e in nb.exercises}
         for exercise in EXERCISES:

@@ -1,0 +1,130 @@
+"""Side-by-side timings, in one run, on the bundled data and the grader's budget.
+
+    python benchmarks/bench.py [--batch-size 8] [--out benchmarks/results.md]
+
+- floor: `jupyter nbconvert --to notebook --execute` of the four reference notebooks, one
+  after another, prepared exactly as the grader prepares them (same n_epochs and data);
+- `grader grade reference` with --jobs 1 and --jobs <cores>, with a cold and a warm
+  reference cache;
+- a batch of submissions (copies of examples/submissions), --jobs 1 against --jobs 2;
+- the peak memory (RSS) of the largest single process each command started.
+
+Prints ratios and writes a Markdown table (with the machine it ran on) for the README.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
+
+
+def _timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB of the largest process it started) for one command."""
+    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far, so run each command from a fresh helper.
+    probe = ("import resource, subprocess, sys, time, json\n"
+             "t = time.monotonic(); r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+             "stderr=subprocess.DEVNULL)\n"
+             "print(json.dumps([time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+             " r.returncode]))")
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})}, check=True)
+    import json
+    seconds, rss_kib, code = json.loads(out.stdout)
+    if code not in (0, 1):
+        raise SystemExit(f"{command[:4]} failed with status {code}")
+    return seconds, rss_kib / 1024
+
+
+def _prepared_references(folder: Path) -> list[Path]:
+    from grader.config import GradeConfig
+    from grader.prepare import prepare
+    config = GradeConfig(out=folder)
+    paths = []
+    for path in sorted((ROOT / "reference").glob("*.ipynb")):
+        target = folder / path.name
+        nbformat.write(prepare(nbformat.read(str(path), as_version=4), config).nb, str(target))
+        paths.append(target)
+    return paths
+
+
+def _batch(folder: Path, size: int) -> list[str]:
+    examples = sorted((ROOT / "examples" / "submissions").iterdir())
+    paths = []
+    for i in range(size):
+        source = examples[i % len(examples)]
+        target = folder / f"{i:02d}_{source.name}"
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+        paths.append(str(target))
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    work = Path(tempfile.mkdtemp(prefix="ch11-bench-"))
+    rows: list[tuple[str, float, float]] = []
+
+    def run(label, command, env=None):
+        seconds, rss = _timed(command, env)
+        rows.append((label, seconds, rss))
+        print(f"{label:55s} {seconds:7.1f} s  peak {rss:6.0f} MiB", flush=True)
+        return seconds
+
+    notebooks = _prepared_references(work / "floor")
+    floor = run("floor: nbconvert --execute, 4 reference notebooks",
+                [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                 "--output-dir", str(work / "floor-out"), *map(str, notebooks)])
+    cold_cache = {"XDG_CACHE_HOME": str(work / "cold-cache")}
+    grade = [*GRADER, "grade", str(ROOT / "reference")]
+    cold1 = run("grader grade reference --jobs 1 (cold cache)",
+                [*grade, "--out", str(work / "g1c"), "--jobs", "1"], cold_cache)
+    warm1 = run("grader grade reference --jobs 1 (warm cache)", [*grade, "--out", str(work / "g1w"), "--jobs", "1"],
+                cold_cache)
+    shutil.rmtree(work / "cold-cache")
+    coldn = run(f"grader grade reference --jobs {cores} (cold cache)",
+                [*grade, "--out", str(work / "gnc"), "--jobs", str(cores)], cold_cache)
+    warmn = run(f"grader grade reference --jobs {cores} (warm cache)",
+                [*grade, "--out", str(work / "gnw"), "--jobs", str(cores)], cold_cache)
+    batch = _batch(work / "batch", args.batch_size)
+    b1 = run(f"batch of {args.batch_size} submissions --jobs 1",
+             [*GRADER, "grade", *batch, "--out", str(work / "b1"), "--jobs", "1"], cold_cache)
+    b2 = run(f"batch of {args.batch_size} submissions --jobs 2",
+             [*GRADER, "grade", *batch, "--out", str(work / "b2"), "--jobs", "2"], cold_cache)
+    ratios = [
+        ("grader (warm, --jobs 1) / floor", warm1 / floor),
+        (f"grader (warm, --jobs {cores}) / floor", warmn / floor),
+        ("grader (cold, --jobs 1) / floor", cold1 / floor),
+        ("reference training saved by the cache (cold - warm, --jobs 1)", cold1 - warm1),
+        ("batch throughput, --jobs 2 / --jobs 1", b1 / b2),
+    ]
+    for label, value in ratios:
+        print(f"{label:55s} {value:7.2f}")
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {cores} cores ({cpu}), {platform.system()} "
+             f"{platform.release()}, Python {platform.python_version()}; bundled data, grading budget.", "",
+             "| run | seconds | peak RSS of one process (MiB) |", "|---|---:|---:|"]
+    lines += [f"| {label} | {seconds:.1f} | {rss:.0f} |" for label, seconds, rss in rows]
+    lines += ["", "| ratio | value |", "|---|---:|"] + [f"| {label} | {value:.2f} |" for label, value in ratios]
+    args.out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

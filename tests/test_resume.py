@@ -1,0 +1,44 @@
+"""Interrupting the grader keeps every finished result; --resume grades only the rest;
+--fail-under turns low scores into exit status 1; JUnit and the Markdown summary come from the same run."""
+import json
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
+
+
+def test_interrupt_then_resume_keeps_finished_results_and_grades_the_rest(root, tmp_path, reference):
+    subs = root / "examples" / "submissions"
+    paths = [str(subs / "dave_leaky_relu.ipynb"), str(subs / "alice_correct"), str(subs / "bob_update_ops_and_clip_by_norm")]
+    out = tmp_path / "out"
+    first = subprocess.Popen([*GRADER, "grade", *paths, "--out", str(out), "--jobs", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while not list(out.glob("*/results.json")) and time.time() < deadline:
+        time.sleep(0.2)
+    first.send_signal(signal.SIGINT)
+    _, stderr = first.communicate(timeout=120)
+    assert first.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr, stderr[-2000:]
+    finished = {p.parent.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.glob("*/results.json")}
+    assert 1 <= len(finished) < 3, finished.keys()
+
+    second = subprocess.run([*GRADER, "grade", *paths, "--out", str(out), "--jobs", "2", "--resume",
+                             "--fail-under", "70", "--junit", str(out / "junit.xml"),
+                             "--summary-md", str(out / "summary.md")], capture_output=True, text=True, timeout=600)
+    assert second.returncode == 1, second.stderr[-2000:]  # bob scores 6.5 / 10 < 70 %
+    assert "below 70%" in second.stderr and "bob_update_ops_and_clip_by_norm" in second.stderr
+    for name, (data, mtime) in finished.items():
+        path = out / name / "results.json"
+        assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime, f"{name} was regraded"
+    for name in ("dave_leaky_relu", "alice_correct", "bob_update_ops_and_clip_by_norm"):
+        assert json.loads((out / name / "results.json").read_text())["tests"]
+    rows = (out / "grades.csv").read_text().splitlines()
+    assert len(rows) == 4, rows  # header + all three, although the second run graded only some
+    suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
+    assert {s.get("name") for s in suites} == {"dave_leaky_relu", "alice_correct",
+                                               "bob_update_ops_and_clip_by_norm"} - set(finished)
+    assert "|" in (out / "summary.md").read_text()
