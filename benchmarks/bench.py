@@ -51,6 +51,7 @@ def _prepared_references(folder: Path) -> list[Path]:
     from grader.config import GradeConfig
     from grader.prepare import prepare
     config = GradeConfig(out=folder)
+    folder.mkdir(parents=True)
     paths = []
     for path in sorted((ROOT / "reference").glob("*.ipynb")):
         target = folder / path.name
@@ -61,6 +62,7 @@ def _prepared_references(folder: Path) -> list[Path]:
 
 def _batch(folder: Path, size: int) -> list[str]:
     examples = sorted((ROOT / "examples" / "submissions").iterdir())
+    folder.mkdir(parents=True)
     paths = []
     for i in range(size):
         source = examples[i % len(examples)]

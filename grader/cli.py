@@ -95,6 +95,19 @@ def generate(check: bool) -> None:
                + (f" ({len(stale)} changed)" if stale and not check else ""))
 
 
+@cli.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="An empty or new folder for the student bundle.")
+def release(out: Path) -> None:
+    """Write what students get: the templates, a README and the self-check package."""
+    from .release import release as write_release
+    try:
+        write_release(out)
+    except FileExistsError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"wrote the student bundle to {out}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
