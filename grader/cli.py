@@ -20,7 +20,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the results.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once [cores].")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes running student code at once (kernels, probe workers) [cores].")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
               help="Longest any single cell (or check) may run, in seconds.")
 @click.option("--data", type=click.Choice(["sample", "full"]), default="sample", show_default=True,
@@ -55,7 +55,7 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     jobs = jobs or GradeConfig.jobs
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
                          submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
-                         jobs=jobs, notebook_jobs=jobs if len(paths) == 1 else 1)
+                         jobs=jobs)
     results = grade_all(list(paths), config)
     if junit:
         from .junit import write_junit

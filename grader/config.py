@@ -19,7 +19,6 @@ class GradeConfig:
     isolate_network: bool = True
     resume: bool = False
     jobs: int = max(1, os.cpu_count() or 1)
-    notebook_jobs: int = 1            # notebooks of one submission run at once (jobs, for a single submission)
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
 
     @property

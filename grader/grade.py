@@ -77,7 +77,11 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
             f"{run.failure or 'execution did not reach it'}.")
 
 
-def grade_submission(path: Path, config: GradeConfig, reference: dict) -> SubmissionResult:
+def grade_submission(path: Path, config: GradeConfig, reference: dict,
+                     slots: threading.Semaphore | None = None) -> SubmissionResult:
+    """`slots` (shared by a whole run, config.jobs of them) bounds how many processes running
+    student code (a notebook's kernel, a probe worker) work at once: --jobs is cores."""
+    slots = slots or threading.BoundedSemaphore(config.jobs)
     start = time.monotonic()
     submission = load_submission(path)
     result = SubmissionResult(submission.name, problems=list(submission.problems))
@@ -92,21 +96,25 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict) -> Submis
         program_of = {e: nb.key for nb in found for e in nb.exercises}
         tasks = tasks_for(list(program_of), program_of)
         probed: dict = {}
-        # The probes need only the student's source, so they run while the notebooks execute.
-        prober = threading.Thread(target=lambda: probed.update(run_probes(
-            programs, tasks, config.budget, workdir, config.timeout, sandbox)))
-        prober.start()
+        def probe() -> None:
+            with slots:
+                probed.update(run_probes(programs, tasks, config.budget, workdir, config.timeout, sandbox))
+
         def run(nb: _Notebook) -> None:
-            if Sandbox.stopping:
-                raise KeyboardInterrupt
-            run_dir = workdir / nb.key
-            run_dir.mkdir()
-            nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
-                                   nb.prepared.cell_number, deadline)
+            with slots:
+                if Sandbox.stopping:
+                    raise KeyboardInterrupt
+                run_dir = workdir / nb.key
+                run_dir.mkdir()
+                nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
+                                       nb.prepared.cell_number, deadline)
             nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
 
-        # Each notebook has a kernel of its own, so they may run side by side (config.notebook_jobs).
-        with ThreadPoolExecutor(max_workers=config.notebook_jobs) as pool:
+        # The probes need only the student's source, and each notebook has a kernel of its own:
+        # all of them may run side by side, as many at once as there are free slots.
+        prober = threading.Thread(target=probe)
+        prober.start()
+        with ThreadPoolExecutor(max_workers=config.jobs) as pool:
             list(pool.map(run, found))
         result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure}." for nb in found
                             if nb.execution.failure]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -20,9 +21,9 @@ from .results import SubmissionResult
 from .sandbox import Sandbox, sandbox_warnings
 
 
-def _grade_safely(path: Path, config: GradeConfig, reference) -> SubmissionResult:
+def _grade_safely(path: Path, config: GradeConfig, reference, slots) -> SubmissionResult:
     try:
-        return grade_submission(path, config, reference)
+        return grade_submission(path, config, reference, slots)
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - a grader bug must not cost the other submissions
@@ -68,7 +69,8 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
     pool = ThreadPoolExecutor(max_workers=config.jobs)
     progress = _progress(console, len(paths))
     try:
-        futures = {pool.submit(_grade_safely, p, config, reference): p for p in paths}
+        slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
+        futures = {pool.submit(_grade_safely, p, config, reference, slots): p for p in paths}
         for future in as_completed(futures):
             result = future.result()
             write_results_json(result, config.out)  # at once and atomically: an interrupted run keeps it
