@@ -19,6 +19,7 @@ from .check import judge_exercise, not_graded, tasks_for
 from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
+from .feedback import write_feedback_html
 from .load import LoadedNotebook, load_submission
 from .prepare import Prepared, prepare
 from .probes import run_probes
@@ -132,6 +133,12 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
                 result.tests += not_graded(exercise, reason)
             else:
                 result.tests += judge_exercise(exercise, probed, reference)
+        try:  # a courtesy: results.json must not depend on it
+            write_feedback_html(result, [(nb.loaded.path.name, nb.execution.notebook, nb.exercises)
+                                         for nb in found if nb.execution is not None],
+                                out_dir / "feedback.html")
+        except Exception as error:  # noqa: BLE001
+            result.problems.append(f"the feedback page could not be written: {error}")
     finally:
         sandbox.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -142,6 +142,13 @@ def test_examples_lose_marks_exactly_for_their_mistakes(batch):
     assert "no cell of exercise bn_update_ops" in _outputs(dave, "bn_update_ops")
 
 
+def test_every_graded_submission_gets_a_feedback_page(batch):
+    _, out = batch
+    for name in ("reference", "alice_correct", "bob_update_ops_and_clip_by_norm", "not_json"):
+        page = (out / name / "feedback.html").read_text()
+        assert "Score:" in page and all(exercise in page for exercise in EXERCISES), name
+
+
 def test_grades_csv_has_one_row_per_submission_and_a_total(batch):
     _, out = batch
     with open(out / "grades.csv", newline="") as f:

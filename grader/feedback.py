@@ -1,0 +1,174 @@
+"""The feedback page: the student's executed notebooks rendered by nbconvert, the score at the top,
+and each test's result right after its exercise's cell, in one self-contained HTML file."""
+from __future__ import annotations
+
+import copy
+from html import escape
+from pathlib import Path
+
+import bleach
+import nbformat
+from bleach.css_sanitizer import CSSSanitizer
+from nbconvert import HTMLExporter
+
+from .report import write_atomic
+from .results import SubmissionResult, TestResult
+
+_PASSED = "background-color: #e6f4ea; border: 1px solid #2e7d32; color: #1b5e20"
+_FAILED = "background-color: #fdecea; border: 1px solid #c62828; color: #8e0000"
+_PROBLEM = "background-color: #fff8e1; border: 1px solid #f9a825; color: #5d4037"
+_BOX = "border-radius: 4px; padding: 6px 10px"
+_PRE = "white-space: pre-wrap; background-color: #ffffff; color: #212121; border: 1px solid #dddddd; padding: 4px"
+
+# Output types the page shows; others (JavaScript, widgets, Mermaid, whose template blocks emit them
+# unescaped) are dropped from the student's outputs.
+_SHOWN_OUTPUTS = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml"}
+
+# Everything on the page is the student's but our boxes, so the page keeps only markup that cannot run
+# code, load anything or move over the score: the HTML markdown and nbconvert produce, and harmless styles.
+_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+         "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+         "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+         "tr", "u", "ul", "var"}
+_ATTRIBUTES = {
+    "*": ["class", "id", "style", "title"],
+    "a": lambda tag, name, value: name in ("href", "class", "id", "title") and not value.lower().startswith("data:"),
+    "img": ["src", "alt", "title", "width", "height"],  # data: URIs (embedded images) only reach <img>
+    "td": ["class", "id", "style", "colspan", "rowspan", "align"],
+    "th": ["class", "id", "style", "colspan", "rowspan", "align"],
+}
+_CSS = CSSSanitizer(allowed_css_properties=[
+    "background-color", "border", "border-left", "border-radius", "color", "font-weight", "padding",
+    "text-align", "white-space"])
+
+
+def _clean_html(html: str | bytes) -> str:
+    html = html.decode() if isinstance(html, bytes) else str(html)
+    return bleach.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, protocols={"http", "https", "mailto", "data"},
+                        css_sanitizer=_CSS)
+
+
+def _exporter() -> HTMLExporter:
+    return HTMLExporter(
+        embed_images=True,      # images of markdown cells become data: URIs, like output images already are
+        sanitize_html=True,     # markdown cells and HTML outputs go through clean_html ...
+        filters={"clean_html": _clean_html},  # ... ours, which keeps the markup notebooks need
+        require_js_url="",      # only widgets need require.js; an empty src fetches nothing (MathJax stays)
+    )
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{round(score, 4):g} / {round(max_score, 4):g}"
+
+
+def _text(text: str) -> str:
+    """`text` as HTML; a blank line would end the markdown cell's HTML block, so newlines become references."""
+    return escape(text).replace("\n", "&#10;")
+
+
+def _test_box(test: TestResult) -> str:
+    status = "passed" if test.passed else "failed"
+    output = _text(test.output)
+    return (f'<div style="{_PASSED if test.passed else _FAILED}; {_BOX}">'
+            f"<strong>{status.upper()}</strong> {_text(test.name)} "
+            f"<strong>{_points(test.score, test.max_score)}</strong>"
+            + (f'<pre style="{_PRE}">{output}</pre>' if test.output else "") + "</div>")
+
+
+def _exercise_box(exercise: str, tests: list[TestResult]) -> str:
+    passed = sum(t.passed for t in tests)
+    score, max_score = sum(t.score for t in tests), sum(t.max_score for t in tests)
+    # tex2jax_ignore: MathJax leaves dollar signs in the grader's messages alone.
+    return (f'<div class="tex2jax_ignore" id="feedback-{_text(exercise)}">'
+            f"<h3>Test results for <code>{_text(exercise)}</code>: {_points(score, max_score)} points, "
+            f"{passed} passed, {len(tests) - passed} failed</h3>"
+            + '<div style="padding: 2px"></div>'.join(_test_box(t) for t in tests) + "</div>")
+
+
+def _summary(result: SubmissionResult, by_exercise: dict[str, list[TestResult]], unplaced: list[str]) -> str:
+    rows = []
+    for exercise, tests in by_exercise.items():
+        passed = sum(t.passed for t in tests)
+        style = _PASSED if passed == len(tests) else _FAILED
+        rows.append(f'<tr style="{style}"><td><a href="#feedback-{_text(exercise)}"><code>{_text(exercise)}</code>'
+                    f"</a></td><td>{_points(sum(t.score for t in tests), sum(t.max_score for t in tests))}</td>"
+                    f"<td>{passed}</td><td>{len(tests) - passed}</td></tr>")
+    parts = [f"<h1>Feedback: {_text(result.name)}</h1>",
+             f'<p style="font-weight: bold">Score: {_points(result.score, result.max_score)}</p>',
+             "<table><thead><tr><th>Exercise</th><th>Points</th><th>Passed</th><th>Failed</th></tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table>"]
+    if result.problems:
+        items = "".join(f"<li>{_text(p)}</li>" for p in result.problems)
+        parts.append(f'<div style="{_PROBLEM}; {_BOX}"><strong>Problems with this submission</strong>'
+                     f"<ul>{items}</ul></div>")
+    if unplaced:
+        parts.append("<h2>Exercises not found in any notebook</h2>")
+        parts += [_exercise_box(e, by_exercise[e]) for e in unplaced]
+    return '<div class="tex2jax_ignore">' + "".join(parts) + "</div>"
+
+
+def _student_cell(cell, cell_id: str):
+    cell = copy.deepcopy(cell)
+    cell["id"] = cell_id  # merged notebooks would repeat ids; ours are unique and plain
+    for output in cell.get("outputs", []):
+        if "data" in output:
+            output["data"] = {k: v for k, v in output["data"].items() if k in _SHOWN_OUTPUTS}
+            output.get("metadata", {}).pop("filenames", None)  # would point <img> at files on disk
+    return cell
+
+
+def _feedback_notebook(result: SubmissionResult,
+                       notebooks: list[tuple[str, nbformat.NotebookNode, dict[str, list[int]]]]
+                       ) -> nbformat.NotebookNode:
+    """One notebook: the summary, then each notebook under a heading cell, with results after exercise cells.
+
+    Merging the cells (rather than exporting each notebook and joining the bodies) keeps one page that
+    nbconvert itself writes: one <head> with its CSS, one MathJax, anchors and ids that do not clash.
+    """
+    by_exercise: dict[str, list[TestResult]] = {}
+    for test in result.tests:
+        by_exercise.setdefault(test.exercise, []).append(test)
+    # The last cell of an exercise is the one graded (grade.py), so its results go after it.
+    after: list[dict[int, list[str]]] = []
+    placed: set[str] = set()
+    for _, nb, exercises in notebooks:
+        here: dict[int, list[str]] = {}
+        for exercise, cells in exercises.items():
+            cells = [i for i in cells if 0 <= i < len(nb.cells)]
+            if exercise in by_exercise and exercise not in placed and cells:
+                here.setdefault(cells[-1], []).append(exercise)
+                placed.add(exercise)
+        after.append(here)
+    unplaced = [e for e in by_exercise if e not in placed]
+
+    metadata = {}
+    if notebooks:  # language_info picks the code highlighter
+        metadata = {k: copy.deepcopy(v) for k, v in notebooks[0][1].metadata.items()
+                    if k in ("kernelspec", "language_info")}
+    merged = nbformat.v4.new_notebook(metadata=metadata)
+    merged.cells.append(nbformat.v4.new_markdown_cell(_summary(result, by_exercise, unplaced), id="summary"))
+    for k, ((name, nb, _), here) in enumerate(zip(notebooks, after), start=1):
+        tests = [t for exercises in here.values() for e in exercises for t in by_exercise[e]]
+        score = f": {_points(sum(t.score for t in tests), sum(t.max_score for t in tests))} points" if tests else ""
+        merged.cells.append(nbformat.v4.new_markdown_cell(
+            f'<div style="background-color: #e8eaf6; border: 1px solid #3949ab; color: #1a237e; {_BOX}">'
+            f"<h2>Notebook {k} of {len(notebooks)}: {_text(name)}{score}</h2></div>", id=f"nb{k}"))
+        for index, cell in enumerate(nb.cells):
+            merged.cells.append(_student_cell(cell, f"nb{k}-{index}"))
+            for j, exercise in enumerate(here.get(index, [])):
+                merged.cells.append(nbformat.v4.new_markdown_cell(
+                    _exercise_box(exercise, by_exercise[exercise]), id=f"nb{k}-{index}-feedback{j}"))
+    return merged
+
+
+def write_feedback_html(result: SubmissionResult,
+                        notebooks: list[tuple[str, nbformat.NotebookNode, dict[str, list[int]]]],
+                        path: Path) -> Path:
+    """Write the feedback page of one submission to `path`.
+
+    `notebooks`: (file name, executed notebook, {exercise id: its solution cell indices in that notebook}).
+    """
+    body, _ = _exporter().from_notebook_node(
+        _feedback_notebook(result, notebooks), resources={"metadata": {"name": f"Feedback: {result.name}"}})
+    write_atomic(path, body)
+    return path

@@ -1,0 +1,163 @@
+"""The feedback page, built from a real grading run of an example submission, read back as HTML and
+opened in a real browser (headless Chromium)."""
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import notebooks
+from grader.feedback import write_feedback_html
+from grader.results import SubmissionResult
+from grader.results import TestResult as Check  # not Test*: pytest would try to collect it
+
+GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
+EXAMPLE = "bob_update_ops_and_clip_by_norm"  # fails some tests of two exercises, passes the others
+EXERCISES = ["leaky_relu", "bn_update_ops", "clipped_apply_gradients", "reuse_layers", "freeze_layers"]
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees (not scripts or styles), and every URL the page would load."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.loads, self._hidden = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self._hidden += 1
+        if tag in ("script", "img", "iframe") and attrs.get("src"):
+            self.loads.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.loads.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def _read(html: str) -> tuple[str, list[str]]:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join("".join(parser.parts).split()), parser.loads
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _result(data: dict, name: str) -> SubmissionResult:
+    # results.json keeps no list of problems (they are in "output"); this submission has none.
+    tests = [Check(t["extra_data"]["exercise"], t["name"].removeprefix(t["extra_data"]["exercise"] + ": "),
+                        t["max_score"], t["score"], t["output"]) for t in data["tests"]]
+    return SubmissionResult(name, tests, execution_time=data["execution_time"])
+
+
+@pytest.fixture(scope="module")
+def graded(root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("feedback")
+    run = subprocess.run([*GRADER, "grade", str(root / "examples" / "submissions" / EXAMPLE), "--out", str(out)],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads((out / EXAMPLE / "results.json").read_text())
+    executed = []
+    for path in sorted((out / EXAMPLE).glob("*.executed.ipynb")):
+        nb = notebooks.read(path)
+        executed.append((path.name.replace(".executed", ""), nb, notebooks.solution_cells(nb)))
+    page = write_feedback_html(_result(data, EXAMPLE), executed, out / EXAMPLE / "feedback.html")
+    return data, executed, page
+
+
+def test_the_page_shows_the_score_every_exercise_and_what_failed(graded):
+    data, executed, page = graded
+    text, loads = _read(page.read_text(encoding="utf-8"))
+    max_score = sum(t["max_score"] for t in data["tests"])
+    assert f"Score: {data['score']:g} / {max_score:g}" in text
+    assert {t["extra_data"]["exercise"] for t in data["tests"]} == set(EXERCISES)
+    for exercise in EXERCISES:
+        assert f"Test results for {exercise}:" in text, exercise
+    failed = [t for t in data["tests"] if t["status"] == "failed"]
+    assert failed, "the example should fail some tests"
+    for test in failed:
+        assert _flat(test["output"]) in text
+    # Self-contained: images are embedded; the only thing fetched from the network is MathJax.
+    assert all(src.startswith("data:") or "mathjax" in src.lower() or src == "" for src in loads), loads
+
+
+def test_each_exercise_s_results_follow_its_own_cell(graded):
+    _, executed, page = graded
+    text, _ = _read(page.read_text(encoding="utf-8"))
+    for name, nb, exercises in executed:
+        heading = text.index(f"of {len(executed)}: {name}")
+        for exercise, cells in exercises.items():
+            code = _flat(nb.cells[cells[-1]].source)
+            box = text.index(f"Test results for {exercise}:")
+            assert heading < text.index(code, heading) < box, exercise
+            # ... and before the next cell of the notebook
+            following = [c for c in nb.cells[cells[-1] + 1:] if c.source.strip()]
+            if following:
+                assert box < text.index(_flat(following[0].source)[:40], box), exercise
+
+
+def test_student_text_is_escaped_and_student_markup_cannot_run(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Mine\n\n<script>alert('md')</script><img src=x onerror=alert(1)>"),
+        nbformat.v4.new_code_cell("def f(): pass", metadata={"nbgrader": {"solution": True, "grade_id": "leaky_relu"}},
+                                  outputs=[nbformat.v4.new_output("display_data", data={
+                                      "text/plain": "shown", "application/javascript": "alert('js')",
+                                      "text/html": "<b>bold</b><script>alert('html')</script>"})]),
+    ])
+    result = SubmissionResult("<i>eve</i>", [
+        Check("leaky_relu", "<b>name</b>", 1.0, 0.0, "differs: <script>alert('out')</script>\n\nsecond line"),
+        Check("reuse_layers", "restores", 1.0, 1.0, "ok & fine")],
+        problems=["file <x>.ipynb\n\nis odd"])  # a blank line must not end the HTML block
+    html = write_feedback_html(result, [("a<b>.ipynb", nb, notebooks.solution_cells(nb))],
+                               tmp_path / "feedback.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "onerror" not in html and "alert('js')" not in html
+    assert "<i>eve</i>" not in html and "<b>name</b>" not in html and "<x>" not in html
+    assert re.search(r"<h1[^>]*>Mine", html) and "<b>bold</b>" in html  # harmless markup still renders
+    text, _ = _read(html)
+    assert "Score: 1 / 2" in text and "Feedback: <i>eve</i>" in text and "file <x>.ipynb is odd" in text
+    assert "differs: <script>alert('out')</script> second line" in text  # shown as text, both lines
+    # reuse_layers is in no notebook: its results are listed at the top, before the notebook
+    assert (text.index("Test results for reuse_layers:") < text.index("a<b>.ipynb")
+            < text.index("Test results for leaky_relu:"))
+
+
+def _chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
+    # MAP * ~NOTFOUND: no host resolves, so the page is shown as it would be offline.
+    return subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                           "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",
+                           f"--user-data-dir={user_data}", *args],
+                          capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium "
+                                                    "(Debian package `chromium`; .ci/run installs it)")
+def test_the_page_renders_in_a_real_browser(graded, tmp_path):
+    data, _, page = graded
+    dom = _chromium("--dump-dom", page.as_uri(), user_data=tmp_path / "profile")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text, _ = _read(dom.stdout)
+    max_score = sum(t["max_score"] for t in data["tests"])
+    assert f"Score: {data['score']:g} / {max_score:g}" in text
+    for exercise in EXERCISES:
+        assert f"Test results for {exercise}:" in text, exercise
+
+    png = tmp_path / "page.png"
+    shot = _chromium(f"--screenshot={png}", "--window-size=1280,3000", "--hide-scrollbars", page.as_uri(),
+                     user_data=tmp_path / "profile")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 20_000, "the screenshot looks blank"
