@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from . import extract, notebooks
-from .check import judge_exercise, not_graded, tasks_for
+from .checks import judge_exercise, not_graded, tasks_for
 from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from .check import not_graded, reference_outcomes
+from .checks import not_graded, reference_outcomes
 from .config import GradeConfig
 from .exercises import EXERCISES
 from .grade import grade_submission

@@ -20,7 +20,7 @@ def reference():
     """The reference's probe values (computed once, then cached like the CLI does)."""
     import tempfile
 
-    from grader.check import reference_outcomes
+    from grader.checks import reference_outcomes
     from grader.config import GradeConfig
     from grader.sandbox import Sandbox
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.check import judge_exercise, tasks_for
+from grader.checks import judge_exercise, tasks_for
 from grader.config import GradeConfig
 from grader.exercises import EXERCISES
 from grader.probes import run_probes
