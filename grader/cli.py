@@ -20,7 +20,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the results.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes running student code at once (kernels, probe workers) [cores].")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes running student code at once (kernels, probe workers) [cores].")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
               help="Longest any single cell (or check) may run, in seconds.")
 @click.option("--data", type=click.Choice(["sample", "full"]), default="sample", show_default=True,

@@ -114,6 +114,18 @@ def _fit(sess, model, budget: Budget, batch_size: int, train_feed=None, seed: in
             sess.run(model["training_op"], feed_dict=feed)
 
 
+def _train(graph, model, budget: Budget, batch_size: int, train_feed=None, after_init=None) -> dict:
+    """Initialize, (restore,) train for the budget, and return the held-out accuracy."""
+    with graph.as_default():
+        init = tf.global_variables_initializer()
+    with new_session(graph) as sess:
+        sess.run(init)
+        if after_init:
+            after_init(sess)
+        _fit(sess, model, budget, batch_size=batch_size, train_feed=train_feed)
+        return {"accuracy": _test_accuracy(sess, model, budget)}
+
+
 def _test_accuracy(sess, model, budget: Budget) -> float:
     data = mnist(budget.data, budget.mnist_dir)
     return float(sess.run(model["accuracy"], {model["X"]: data.test.X, model["y"]: data.test.y}))
@@ -129,12 +141,8 @@ def train_leaky_mlp(activation, budget: Budget) -> dict:
         logits = _dense(hidden2, 10, "outputs", 3)
         loss, accuracy = _loss_and_accuracy(logits, y)
         training_op = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
-        init = tf.global_variables_initializer()
     model = dict(X=X, y=y, training_op=training_op, accuracy=accuracy)
-    with new_session(graph) as sess:
-        sess.run(init)
-        _fit(sess, model, budget, batch_size=50)
-        return {"accuracy": _test_accuracy(sess, model, budget)}
+    return _train(graph, model, budget, batch_size=50)
 
 
 def train_bn_mlp(make_training_op, budget: Budget) -> dict:
@@ -149,12 +157,8 @@ def train_bn_mlp(make_training_op, budget: Budget) -> dict:
         loss, accuracy = _loss_and_accuracy(logits, y)
         training_op = as_single_op(make_training_op(tf.train.GradientDescentOptimizer(0.01), loss),
                                    "bn_training_op")
-        init = tf.global_variables_initializer()
     model = dict(X=X, y=y, training_op=training_op, accuracy=accuracy)
-    with new_session(graph) as sess:
-        sess.run(init)
-        _fit(sess, model, budget, batch_size=200, train_feed={training: True})
-        return {"accuracy": _test_accuracy(sess, model, budget)}
+    return _train(graph, model, budget, batch_size=200, train_feed={training: True})
 
 
 def _deep_relu(X, n_outputs_hidden4=50):
@@ -174,12 +178,8 @@ def train_clipped_mlp(make_training_op, budget: Budget, threshold: float = 1.0) 
         loss, accuracy = _loss_and_accuracy(logits, y)
         training_op = as_single_op(
             make_training_op(tf.train.GradientDescentOptimizer(0.01), loss, threshold), "clipped_training_op")
-        init = tf.global_variables_initializer()
     model = dict(X=X, y=y, training_op=training_op, accuracy=accuracy)
-    with new_session(graph) as sess:
-        sess.run(init)
-        _fit(sess, model, budget, batch_size=50)
-        return {"accuracy": _test_accuracy(sess, model, budget)}
+    return _train(graph, model, budget, batch_size=50)
 
 
 # The harness's own versions of the book's code, used for the half of the
@@ -232,10 +232,5 @@ def train_reused_mlp(restore, frozen_op, budget: Budget, workdir: str) -> dict:
         loss, accuracy = _loss_and_accuracy(logits, y)
         training_op = as_single_op(frozen_op(tf.train.GradientDescentOptimizer(0.01), loss),
                                    "frozen_training_op")
-        init = tf.global_variables_initializer()
     model = dict(X=X, y=y, training_op=training_op, accuracy=accuracy)
-    with new_session(graph) as sess:
-        sess.run(init)
-        restore(sess, checkpoint)
-        _fit(sess, model, budget, batch_size=50)
-        return {"accuracy": _test_accuracy(sess, model, budget)}
+    return _train(graph, model, budget, batch_size=50, after_init=lambda sess: restore(sess, checkpoint))
