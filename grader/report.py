@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
@@ -50,7 +51,6 @@ def write_grades_csv(results: list[SubmissionResult], out: Path) -> Path:
             rows = {r["submission"]: r for r in csv.DictReader(f) if r.get("submission")}
     rows.update({r.name: grades_row(r) for r in results})
     lines = [columns] + [[rows[name].get(c, "") for c in columns] for name in sorted(rows)]
-    import io
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(lines)
     write_atomic(path, buffer.getvalue())
