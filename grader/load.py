@@ -9,6 +9,8 @@ from pathlib import Path
 
 import nbformat
 
+from .errors import summarize
+
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
 
 
@@ -58,8 +60,8 @@ def read_notebook(path: Path) -> LoadedNotebook:
         nb = nbformat.reads(raw.decode("utf-8"), as_version=4)  # converts nbformat 3 notebooks
         nbformat.validate(nb)
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds; all mean "not a valid notebook"
-        first_line = (str(error).strip().splitlines() or [""])[0][:200]
-        loaded.problem = f"{path.name} is not a valid notebook ({type(error).__name__}: {first_line})"
+        why = summarize(type(error).__name__, str(error), limit=250)
+        loaded.problem = f"{path.name} is not a valid notebook ({why})"
         return loaded
     language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name")
     if language and language.lower() != "python":

@@ -9,7 +9,7 @@ probe worker), per submission:
   over unix sockets, which do not need one);
 - a working folder of its own, a small known environment, its own session.
 
-What the OS does not allow is reported once per run (`Sandbox.warnings`) and
+What the OS does not allow is reported once per run (`sandbox_warnings()`) and
 grading goes on without it.
 """
 from __future__ import annotations
