@@ -83,6 +83,8 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
     """`slots` (shared by a whole run, config.jobs of them) bounds how many processes running
     student code (a notebook's kernel, a probe worker) work at once: --jobs is cores."""
     slots = slots or threading.BoundedSemaphore(config.jobs)
+    if Sandbox.stopping:  # the run was interrupted: start nothing new
+        raise KeyboardInterrupt
     start = time.monotonic()
     submission = load_submission(path)
     result = SubmissionResult(submission.name, problems=list(submission.problems))
@@ -97,9 +99,14 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
         program_of = {e: nb.key for nb in found for e in nb.exercises}
         tasks = tasks_for(list(program_of), program_of)
         probed: dict = {}
+        probe_error: list[BaseException] = []
+
         def probe() -> None:
-            with slots:
-                probed.update(run_probes(programs, tasks, config.budget, workdir, config.timeout, sandbox))
+            try:
+                with slots:
+                    probed.update(run_probes(programs, tasks, config.budget, workdir, config.timeout, sandbox))
+            except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
+                probe_error.append(error)
 
         def run(nb: _Notebook) -> None:
             with slots:
@@ -115,11 +122,15 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
         # all of them may run side by side, as many at once as there are free slots.
         prober = threading.Thread(target=probe)
         prober.start()
-        with ThreadPoolExecutor(max_workers=config.jobs) as pool:
-            list(pool.map(run, found))
+        try:
+            with ThreadPoolExecutor(max_workers=config.jobs) as pool:
+                list(pool.map(run, found))
+        finally:
+            prober.join()  # before the sandbox closes and the workdir goes, whatever happened
         result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure}." for nb in found
                             if nb.execution.failure]
-        prober.join()
+        if probe_error:
+            raise probe_error[0]
         by_exercise = {e: nb for nb in found for e in nb.exercises}
         for exercise in EXERCISES:
             nb = by_exercise.get(exercise)

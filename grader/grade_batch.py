@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 
 from rich.console import Console
@@ -27,6 +27,8 @@ def _grade_safely(path: Path, config: GradeConfig, reference, slots) -> Submissi
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - a grader bug must not cost the other submissions
+        if Sandbox.stopping:  # interrupted: this submission's work was cut short on purpose, not a bug
+            raise KeyboardInterrupt from None
         result = SubmissionResult(submission_name(path), problems=[f"internal grader error: {error!r}"])
         for exercise in EXERCISES:
             result.tests += not_graded(exercise, "Not graded: the grader failed on this submission "
@@ -68,9 +70,11 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
     results = []
     pool = ThreadPoolExecutor(max_workers=config.jobs)
     progress = _progress(console, len(paths))
+    slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
+    futures: dict = {}
     try:
-        slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
-        futures = {pool.submit(_grade_safely, p, config, reference, slots): p for p in paths}
+        for path in paths:  # one by one, so that an interrupt here still knows what was started
+            futures[pool.submit(_grade_safely, path, config, reference, slots)] = path
         for future in as_completed(futures):
             result = future.result()
             write_results_json(result, config.out)  # at once and atomically: an interrupted run keeps it
@@ -90,6 +94,10 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
             progress.stop()
         pool.shutdown(wait=False, cancel_futures=True)
         Sandbox.close_all()  # end the running kernels and workers, so the threads finish quickly
+        # Let the running threads end now: once the interpreter is shutting down they could not
+        # even start their cleanup (new futures are refused there).
+        # (Cancelled futures are left out: wait() would never count them as done.)
+        wait([f for f in futures if not f.cancelled()], timeout=60)
         if results:
             write_grades_csv(results, config.out)
         raise
