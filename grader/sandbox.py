@@ -162,7 +162,10 @@ def student_env(workdir: Path) -> dict[str, str]:
                                                           "MNIST_DIR", "VIRTUAL_ENV")}
     env.update(TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0",
                CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1", TF_NUM_INTEROP_THREADS="1",
-               TF_NUM_INTRAOP_THREADS="1", TMPDIR=str(workdir), MPLBACKEND="Agg")
+               TF_NUM_INTRAOP_THREADS="1", TMPDIR=str(workdir), MPLBACKEND="Agg",
+               # glibc reserves 64 MiB of address space per thread arena; a kernel's many
+               # threads then overrun a 2 GiB RLIMIT_AS before TensorFlow even imports.
+               MALLOC_ARENA_MAX="2")
     return env
 
 

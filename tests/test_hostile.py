@@ -102,7 +102,7 @@ def hostile(tmp_path_factory, root, reference):
     paths = sorted(subs.iterdir()) + [root / "examples" / "submissions" / "alice_correct"]
     started = time.time()
     run = subprocess.run([*GRADER, "grade", *map(str, paths), "--out", str(work / "out"), "--jobs", "2",
-                          "--timeout", str(TIMEOUT), "--max-memory", "3072"],
+                          "--timeout", str(TIMEOUT), "--max-memory", "2048"],
                          capture_output=True, text=True, timeout=1500)
     return run, work / "out", started
 
