@@ -91,7 +91,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
     out_dir = config.out / submission.name
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"grade-{submission.name[:40]}-"))
-    sandbox = Sandbox(config.max_memory_mb, config.isolate_network)
+    sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir)
     deadline = start + config.submission_timeout
     try:
         found = _find_notebooks(submission.notebooks, config, result.problems)

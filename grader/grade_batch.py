@@ -56,7 +56,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
         console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
     with tempfile.TemporaryDirectory(prefix="ch11-reference-") as scratch:
         with console.status("Preparing the reference results (cached after the first run)..."):
-            sandbox = Sandbox(config.max_memory_mb, config.isolate_network)
+            sandbox = Sandbox(config.max_memory_mb, config.isolate_network, Path(scratch))
             try:
                 reference, cached = reference_outcomes(config.budget, config.cache_dir, Path(scratch),
                                                        config.timeout, sandbox)

@@ -6,7 +6,11 @@ probe worker), per submission:
   the grader kill every process the submission started, fork bombs included),
   else RLIMIT_NPROC (which root ignores);
 - no network: a network namespace of its own (the kernel talks to the grader
-  over unix sockets, which do not need one);
+  over unix sockets, which do not need one), and no TCP under Landlock;
+- Landlock (Linux 5.13+, unprivileged): it may read anything but write only in the
+  submission's own folder, so it cannot touch the grader, the reference cache or
+  another student's results; and (Linux 6.12+) it cannot signal processes outside
+  the submission, so it cannot kill the grader;
 - a working folder of its own, a small known environment, its own session.
 
 What the OS does not allow is reported once per run (`sandbox_warnings()`) and
@@ -25,6 +29,11 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+try:  # imported here, never in a forked child (imports there can deadlock)
+    import py_landlock
+except ImportError:  # pragma: no cover - an install without it still grades, unconfined
+    py_landlock = None
+
 CLONE_NEWNET = 0x40000000
 MAX_PROCESSES = 256
 _CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
@@ -36,6 +45,7 @@ class Limits:
     max_memory_mb: int
     cgroup_procs: str | None = None   # the cgroup.procs file to join
     isolate_network: bool = True
+    writable: str | None = None       # the only folder it may write in (Landlock), None: unconfined
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -51,8 +61,32 @@ def _unshare_network() -> None:
         raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
 
 
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full")
+
+
+def confine(writable: str, isolate_network: bool) -> None:
+    """Landlock this process and its children: read and run anything; write only beneath
+    `writable` (and /dev/null, /dev/shm); signal and reach abstract unix sockets only inside
+    its own domain; no TCP when the network is isolated. Features the kernel lacks are skipped."""
+    fs = py_landlock.AccessFs
+    everything = fs(0)
+    for flag in fs:
+        everything |= flag
+    rules = py_landlock.Landlock(strict=False)
+    rules.add_path_rule("/", access=fs.READ_FILE | fs.READ_DIR | fs.EXECUTE | fs.IOCTL_DEV)
+    rules.add_path_rule(writable, access=everything)
+    rules.add_path_rule(*[d for d in _DEVICES if os.path.exists(d)],
+                        access=fs.READ_FILE | fs.WRITE_FILE | fs.TRUNCATE | fs.IOCTL_DEV)
+    if os.path.isdir("/dev/shm"):  # POSIX semaphores and shared memory (multiprocessing)
+        rules.add_path_rule("/dev/shm", access=everything)
+    if not isolate_network:
+        rules.allow_all_network()
+    rules.apply()
+
+
 def apply_limits(limits: Limits) -> None:
-    """Run in the child, before student code: join the cgroup, cap memory and processes, drop the network."""
+    """Run in the child, before student code: join the cgroup, cap memory and processes, drop the
+    network, confine writes and signals."""
     if limits.cgroup_procs:
         try:
             Path(limits.cgroup_procs).write_text(str(os.getpid()))
@@ -67,6 +101,11 @@ def apply_limits(limits: Limits) -> None:
             _unshare_network()
         except OSError:
             pass  # checked once per run by network_isolation_problem()
+    if limits.writable and py_landlock is not None:
+        try:
+            confine(limits.writable, limits.isolate_network)
+        except (py_landlock.LandlockError, OSError):
+            pass  # checked once per run by confinement_problems()
 
 
 def network_isolation_problem() -> str | None:
@@ -74,6 +113,25 @@ def network_isolation_problem() -> str | None:
     probe = "from grader.sandbox import _unshare_network as u; u()"
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     return None if run.returncode == 0 else (run.stderr.strip().splitlines() or ["unshare failed"])[-1]
+
+
+def confinement_problems() -> list[str]:
+    """What Landlock cannot do here, checked once per run in a child process."""
+    if py_landlock is None:
+        return ["student code can write outside its folder and signal the grader (py-landlock is not installed)"]
+    try:
+        abi = int(py_landlock.get_abi_version())
+    except py_landlock.LandlockError as error:
+        return [f"student code can write outside its folder and signal the grader (no Landlock: {error})"]
+    check = ("import os, tempfile; from grader.sandbox import confine; d = tempfile.mkdtemp(); "
+             "confine(d, True); open(os.path.join(d, 'ok'), 'w').close()")
+    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    if run.returncode != 0:
+        why = (run.stderr.strip().splitlines() or ["it failed"])[-1]
+        return [f"student code can write outside its folder and signal the grader (Landlock failed: {why})"]
+    if abi < 6:
+        return [f"student code can signal the grader (Landlock ABI {abi} here; signal scoping needs 6, Linux 6.12)"]
+    return []
 
 
 def _make_cgroup() -> Path | None:
@@ -98,11 +156,12 @@ class Sandbox:
     _open: set["Sandbox"] = set()  # every live sandbox, so that Ctrl-C can end them all
     stopping = False               # set on Ctrl-C: start nothing new
 
-    def __init__(self, max_memory_mb: int, isolate_network: bool):
+    def __init__(self, max_memory_mb: int, isolate_network: bool, writable: Path | None):
+        """`writable`: the submission's own folder, the only place its code may write."""
         Sandbox._open.add(self)
         self.cgroup = _make_cgroup()
         procs = str(self.cgroup / "cgroup.procs") if self.cgroup else None
-        self.limits = Limits(max_memory_mb, procs, isolate_network)
+        self.limits = Limits(max_memory_mb, procs, isolate_network, str(writable) if writable else None)
 
     def preexec(self):
         limits = self.limits
@@ -154,7 +213,7 @@ def sandbox_warnings(isolate_network: bool) -> list[str]:
         probe.rmdir()
     if isolate_network and (problem := network_isolation_problem()):
         notes.append(f"student code keeps network access (no network namespace: {problem})")
-    return notes
+    return notes + confinement_problems()
 
 
 def student_env(workdir: Path) -> dict[str, str]:
@@ -163,6 +222,9 @@ def student_env(workdir: Path) -> dict[str, str]:
     env.update(TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0",
                CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1", TF_NUM_INTEROP_THREADS="1",
                TF_NUM_INTRAOP_THREADS="1", TMPDIR=str(workdir), MPLBACKEND="Agg",
+               # the tools' own settings folders, where the student may write
+               IPYTHONDIR=str(workdir / ".ipython"), MPLCONFIGDIR=str(workdir / ".matplotlib"),
+               KERAS_HOME=str(workdir / ".keras"),
                # glibc reserves 64 MiB of address space per thread arena; a kernel's many
                # threads then overrun a 2 GiB RLIMIT_AS before TensorFlow even imports.
                MALLOC_ARENA_MAX="2")

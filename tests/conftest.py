@@ -25,6 +25,7 @@ def reference():
     from grader.sandbox import Sandbox
 
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
-    outcomes, _ = reference_outcomes(config.budget, config.cache_dir, Path(tempfile.mkdtemp()),
-                                     config.timeout, Sandbox(config.max_memory_mb, True))
+    scratch = Path(tempfile.mkdtemp())
+    outcomes, _ = reference_outcomes(config.budget, config.cache_dir, scratch,
+                                     config.timeout, Sandbox(config.max_memory_mb, True, scratch))
     return outcomes

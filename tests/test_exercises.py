@@ -30,8 +30,9 @@ def graded(reference):
             task["id"] = f"{_key(path)}:{task['id']}"
             tasks.append(task)
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
-    outcomes = run_probes(programs, tasks, config.budget, Path(tempfile.mkdtemp()), 120,
-                          Sandbox(config.max_memory_mb, True))
+    scratch = Path(tempfile.mkdtemp())
+    outcomes = run_probes(programs, tasks, config.budget, scratch, 120,
+                          Sandbox(config.max_memory_mb, True, scratch))
     results = {}
     for path in FILES:
         prefix = _key(path) + ":"

@@ -14,7 +14,10 @@ import nbformat
 import psutil
 import pytest
 
+import grader
+from grader.config import GradeConfig
 from grader.exercises import EXERCISES
+from grader.sandbox import confinement_problems
 from submissions import fill, variant
 
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
@@ -65,6 +68,24 @@ SUBMISSIONS = {
                                                  metadata={"kernelspec": {"language": "R", "name": "ir", "display_name": "R"}}),
 }
 
+# Where a cheater would write to change verdicts: the grader's code, its reference cache, and the
+# results of a student graded in the same batch (alice_correct, graded beside these).
+TAMPER_TARGETS = {
+    "grader_code": Path(grader.__file__).parent / "exercises" / "zz_tampered.py",
+    "reference_cache": GradeConfig(out=Path(".")).cache_dir / "zz_tampered",
+}
+CONFINEMENT = confinement_problems()  # empty where Landlock confines writes and signals
+if not CONFINEMENT:  # elsewhere these would really kill the grader: the test below is skipped
+    SUBMISSIONS["kills_the_grader"] = lambda: _after_solution([
+        "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"])
+    SUBMISSIONS["probe_kills_the_grader"] = lambda: fill("01_leaky_relu", {"leaky_relu": (
+        "def leaky_relu(z, alpha=0.01, name=None):\n    import os, signal\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)\n")})
+    SUBMISSIONS["tampers"] = lambda: _after_solution(["import pathlib\n" + "".join(
+        f"try:\n    pathlib.Path({target!r}).write_text({text!r})\nexcept OSError as e:\n    print(e)\n"
+        for target, text in [*((str(t), "x") for t in TAMPER_TARGETS.values()),
+                             ("OUT_DIR/grades.csv", "submission,total\nmallory,10\n")])])
+
 
 def _changed_locked_cell():
     nb = _after_solution([])
@@ -95,7 +116,7 @@ def hostile(tmp_path_factory, root, reference):
     subs.mkdir()
     for name, make in SUBMISSIONS.items():
         nb = make()
-        text = nbformat.writes(nb, version=nb.nbformat)
+        text = nbformat.writes(nb, version=nb.nbformat).replace("OUT_DIR", str(work / "out"))
         (subs / f"{name}.ipynb").write_text(text)
     (subs / "link_outside").mkdir()
     (subs / "link_outside" / "01_leaky_relu.ipynb").symlink_to("/etc/passwd")
@@ -135,9 +156,12 @@ def test_the_normal_submission_beside_them_is_graded_normally(hostile):
 def test_no_process_outlives_the_grader(hostile):
     _, _, started = hostile
     time.sleep(1)
-    left = [p.info for p in psutil.process_iter(["pid", "cmdline", "create_time"])
+    ours = tuple(f"grade-{name}-" for name in [*SUBMISSIONS, "link_outside", "alice_correct"])
+    left = [p.info for p in psutil.process_iter(["pid", "cmdline", "create_time", "environ"])
             if p.info["create_time"] and p.info["create_time"] >= started
-            and any("ipykernel_launcher" in part or "grader.probe" in part for part in p.info["cmdline"] or [])]
+            and any("ipykernel_launcher" in part or "grader.probe" in part for part in p.info["cmdline"] or [])
+            # this batch's, not another grader's running on the machine: TMPDIR is the submission's folder
+            and any(mark in (p.info["environ"] or {}).get("TMPDIR", "") for mark in ours)]
     assert not left, left
 
 
@@ -210,3 +234,19 @@ def test_an_nbformat_3_notebook_is_converted_and_graded(hostile):
 def test_unusable_submissions_get_zero_and_a_reason(hostile, name, reason):
     results = _results(hostile[1], name)
     assert results["score"] == 0 and reason in results["output"], results["output"]
+
+
+@pytest.mark.skipif(bool(CONFINEMENT), reason="; ".join(CONFINEMENT))
+def test_student_code_can_neither_kill_the_grader_nor_write_outside_its_folder(hostile):
+    run, out, _ = hostile
+    assert run.returncode == 0  # the grader survived the kill attempts
+    killer = _results(out, "kills_the_grader")
+    assert _score(killer, "leaky_relu") == LEAKY and "PermissionError" in killer["output"], killer["output"]
+    probe_killer = _results(out, "probe_kills_the_grader")
+    assert _score(probe_killer, "leaky_relu") == 0
+    assert "PermissionError" in _outputs(probe_killer, "leaky_relu"), _outputs(probe_killer, "leaky_relu")
+    for name, target in TAMPER_TARGETS.items():
+        assert not target.exists(), f"{name}: {target} was written by student code"
+    assert "mallory" not in (out / "grades.csv").read_text()  # a fake row in the gradebook
+    tamperer = _results(out, "tampers")
+    assert _score(tamperer, "leaky_relu") == LEAKY, tamperer["output"]
