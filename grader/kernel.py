@@ -18,7 +18,10 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[2:]])
+    # Python's own prints still reach the notebook; what C libraries write to the file
+    # descriptors (TensorFlow's absl/oneDNN start-up lines) is not captured into it.
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher",
+                              "--IPKernelApp.capture_fd_output=False", *sys.argv[2:]])
 
 
 if __name__ == "__main__":
