@@ -20,6 +20,14 @@ class GradeConfig:
     resume: bool = False
     jobs: int = max(1, os.cpu_count() or 1)
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
+    submissions: tuple[Path, ...] = ()  # the whole batch: no student's code may read another's
+
+    @property
+    def private_paths(self) -> tuple[Path, ...]:
+        """What student code may not read: the solutions, the reference's results, every result
+        and the gradebook, and the batch's submissions."""
+        from .notebooks import reference_dir
+        return (reference_dir(), self.cache_dir, self.out, *self.submissions)
 
     @property
     def budget(self) -> dict:

@@ -68,8 +68,26 @@ def _targets(node: ast.stmt) -> set[str]:
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
+# Cell magics whose body is Python that IPython runs as usual (once or more): its definitions count.
+_PYTHON_BODY_MAGICS = {"time", "timeit", "capture", "prun"}
+
+
+def _python_body(source: str) -> str | None:
+    """The Python a cell runs: a `%%time`-like cell's body; None for a cell in another language
+    (`%%bash`, `%%writefile`, ...)."""
+    stripped = source.lstrip()
+    if not stripped.startswith("%%"):
+        return source
+    first, _, body = stripped.partition("\n")
+    magic = (first[2:].split() or [""])[0]
+    return body if magic in _PYTHON_BODY_MAGICS else None
+
+
 def definitions(source: str, known: set[str], modules: set[str]) -> list[str]:
     """The statements of one cell worth keeping, as source; updates `known` and `modules`."""
+    source = _python_body(source)
+    if source is None:
+        return []
     try:
         tree = ast.parse(_TO_PYTHON.transform_cell(source))
     except SyntaxError:

@@ -4,6 +4,7 @@ Each stage is its own module; this file is only their order.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import threading
@@ -59,7 +60,7 @@ def _find_notebooks(loaded: list[LoadedNotebook], config: GradeConfig, problems:
             if len(cells) > 1:
                 problems.append(f"{item.path.name}: the cell of exercise {exercise} appears {len(cells)} times; "
                                 "the last one counts")
-        key = f"nb{len(found)}_{item.path.stem}"
+        key = f"nb{len(found)}"
         found.append(_Notebook(key, item, prepared.nb, prepared, exercises, notes=prepared.notes))
         problems += [f"{item.path.name}: {note}" for note in prepared.notes]
     return found
@@ -90,8 +91,10 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
     result = SubmissionResult(submission.name, problems=list(submission.problems))
     out_dir = config.out / submission.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{submission.name[:40]}-"))
-    sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir)
+    # Short and ASCII: the kernel's unix sockets live in it, and their paths may not pass 107 bytes.
+    readable = re.sub(r"[^A-Za-z0-9_.-]", "_", submission.name)[:24]
+    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{readable}-"))
+    sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir, config.private_paths)
     deadline = start + config.submission_timeout
     try:
         found = _find_notebooks(submission.notebooks, config, result.problems)

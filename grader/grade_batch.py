@@ -1,6 +1,7 @@
 """Grade many submissions: the reference once, the submissions in parallel, the reports at the end."""
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import threading
 import traceback
@@ -51,12 +52,14 @@ def _progress(console: Console, total: int) -> Progress | None:
 
 def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = None) -> list[SubmissionResult]:
     console = console or Console(stderr=True)
+    config = dataclasses.replace(config, submissions=tuple(paths))
     config.out.mkdir(parents=True, exist_ok=True)
-    for warning in sandbox_warnings(config.isolate_network):
+    for warning in sandbox_warnings(config.isolate_network, config.private_paths):
         console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
     with tempfile.TemporaryDirectory(prefix="ch11-reference-") as scratch:
         with console.status("Preparing the reference results (cached after the first run)..."):
-            sandbox = Sandbox(config.max_memory_mb, config.isolate_network, Path(scratch))
+            sandbox = Sandbox(config.max_memory_mb, config.isolate_network, Path(scratch),
+                              config.private_paths)
             try:
                 reference, cached = reference_outcomes(config.budget, config.cache_dir, Path(scratch),
                                                        config.timeout, sandbox)

@@ -36,7 +36,8 @@ def _load_definitions(statements: list[str]) -> dict:
 def _describe_error(error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<your notebook>"]
     where = f" (in your code: {frames[-1].name}, line {frames[-1].lineno} of the definition)" if frames else ""
-    return summarize(type(error).__name__, str(error)) + where
+    called = getattr(error, "grader_called_with", None)
+    return (f"(called with {called}) " if called else "") + summarize(type(error).__name__, str(error)) + where
 
 
 def _as_arrays(values: dict) -> dict[str, np.ndarray]:

@@ -46,6 +46,7 @@ class Limits:
     cgroup_procs: str | None = None   # the cgroup.procs file to join
     isolate_network: bool = True
     writable: str | None = None       # the only folder it may write in (Landlock), None: unconfined
+    private: tuple[str, ...] = ()     # paths it may not read (Landlock)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -61,11 +62,37 @@ def _unshare_network() -> None:
         raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
 
 
-_DEVICES = ("/dev/null", "/dev/zero", "/dev/full")
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/ptmx", "/dev/pts")  # pty: IPython's `!cmd`
 
 
-def confine(writable: str, isolate_network: bool) -> None:
-    """Landlock this process and its children: read and run anything; write only beneath
+def _inside(path: str, folders: set[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def readable_roots(private: list[str]) -> tuple[list[str], list[str]]:
+    """(roots, folders above the private paths): the roots' subtrees hold everything but the
+    private paths; each folder above one may be listed, not read. Links are followed, so a link
+    that leads to or above a private path is left out."""
+    private_set = {os.path.realpath(p) for p in private if os.path.exists(p)}
+    if not private_set:
+        return ["/"], []
+    above = {str(parent) for p in private_set for parent in Path(p).parents}
+    roots = []
+    for folder in sorted(above):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            real = os.path.realpath(os.path.join(folder, name))
+            if real not in above and not _inside(real, private_set) and os.path.exists(real):
+                roots.append(real)
+    return roots, sorted(above)
+
+
+def confine(writable: str, isolate_network: bool, private: list[str] = ()) -> None:
+    """Landlock this process and its children: read and run anything but the `private` paths
+    (the reference solutions and results, the gradebook, other submissions); write only beneath
     `writable` (and /dev/null, /dev/shm); signal and reach abstract unix sockets only inside
     its own domain; no TCP when the network is isolated. Features the kernel lacks are skipped."""
     fs = py_landlock.AccessFs
@@ -73,10 +100,19 @@ def confine(writable: str, isolate_network: bool) -> None:
     for flag in fs:
         everything |= flag
     rules = py_landlock.Landlock(strict=False)
-    rules.add_path_rule("/", access=fs.READ_FILE | fs.READ_DIR | fs.EXECUTE | fs.IOCTL_DEV)
+    roots, above = readable_roots(list(private))
+    for root in roots:
+        access = fs.READ_FILE | fs.EXECUTE | fs.IOCTL_DEV  # what a rule on a file may grant
+        try:
+            rules.add_path_rule(root, access=access | fs.READ_DIR if os.path.isdir(root) else access)
+        except py_landlock.PathError:
+            pass  # gone since it was listed
+    for folder in above:
+        rules.add_path_rule(folder, access=fs.READ_DIR)
     rules.add_path_rule(writable, access=everything)
-    rules.add_path_rule(*[d for d in _DEVICES if os.path.exists(d)],
-                        access=fs.READ_FILE | fs.WRITE_FILE | fs.TRUNCATE | fs.IOCTL_DEV)
+    for device in filter(os.path.exists, _DEVICES):
+        rules.add_path_rule(device, access=fs.READ_FILE | fs.WRITE_FILE | fs.TRUNCATE | fs.IOCTL_DEV
+                            | (fs.READ_DIR if os.path.isdir(device) else fs(0)))
     if os.path.isdir("/dev/shm"):  # POSIX semaphores and shared memory (multiprocessing)
         rules.add_path_rule("/dev/shm", access=everything)
     if not isolate_network:
@@ -103,9 +139,12 @@ def apply_limits(limits: Limits) -> None:
             pass  # checked once per run by network_isolation_problem()
     if limits.writable and py_landlock is not None:
         try:
-            confine(limits.writable, limits.isolate_network)
+            confine(limits.writable, limits.isolate_network, limits.private)
         except (py_landlock.LandlockError, OSError):
-            pass  # checked once per run by confinement_problems()
+            try:  # at least keep it from writing and signalling outside
+                confine(limits.writable, limits.isolate_network)
+            except (py_landlock.LandlockError, OSError):
+                pass  # checked once per run by confinement_problems()
 
 
 def network_isolation_problem() -> str | None:
@@ -115,7 +154,7 @@ def network_isolation_problem() -> str | None:
     return None if run.returncode == 0 else (run.stderr.strip().splitlines() or ["unshare failed"])[-1]
 
 
-def confinement_problems() -> list[str]:
+def confinement_problems(private: tuple[Path, ...] = ()) -> list[str]:
     """What Landlock cannot do here, checked once per run in a child process."""
     if py_landlock is None:
         return ["student code can write outside its folder and signal the grader (py-landlock is not installed)"]
@@ -123,9 +162,9 @@ def confinement_problems() -> list[str]:
         abi = int(py_landlock.get_abi_version())
     except py_landlock.LandlockError as error:
         return [f"student code can write outside its folder and signal the grader (no Landlock: {error})"]
-    check = ("import os, tempfile; from grader.sandbox import confine; d = tempfile.mkdtemp(); "
-             "confine(d, True); open(os.path.join(d, 'ok'), 'w').close()")
-    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    check = ("import os, sys, tempfile; from grader.sandbox import confine; d = tempfile.mkdtemp(); "
+             "confine(d, True, sys.argv[1:]); open(os.path.join(d, 'ok'), 'w').close()")
+    run = subprocess.run([sys.executable, "-c", check, *map(str, private)], capture_output=True, text=True)
     if run.returncode != 0:
         why = (run.stderr.strip().splitlines() or ["it failed"])[-1]
         return [f"student code can write outside its folder and signal the grader (Landlock failed: {why})"]
@@ -156,12 +195,20 @@ class Sandbox:
     _open: set["Sandbox"] = set()  # every live sandbox, so that Ctrl-C can end them all
     stopping = False               # set on Ctrl-C: start nothing new
 
-    def __init__(self, max_memory_mb: int, isolate_network: bool, writable: Path | None):
-        """`writable`: the submission's own folder, the only place its code may write."""
+    def __init__(self, max_memory_mb: int, isolate_network: bool, writable: Path | None,
+                 private: tuple[Path, ...] = ()):
+        """`writable`: the submission's own folder, the only place its code may write;
+        `private`: what its code may not read."""
         Sandbox._open.add(self)
         self.cgroup = _make_cgroup()
         procs = str(self.cgroup / "cgroup.procs") if self.cgroup else None
-        self.limits = Limits(max_memory_mb, procs, isolate_network, str(writable) if writable else None)
+        # Python and the grader must stay readable, even inside a private path (`grader grade .`
+        # run in a repository that holds its virtual environment).
+        needed = {os.path.realpath(n) for n in (sys.prefix, sys.base_prefix, Path(__file__).parent)}
+        private = tuple(str(p) for p in private
+                        if not any(_inside(n, {os.path.realpath(p)}) for n in needed))
+        self.limits = Limits(max_memory_mb, procs, isolate_network, str(writable) if writable else None,
+                             private)
 
     def preexec(self):
         limits = self.limits
@@ -202,7 +249,7 @@ class Sandbox:
                     time.sleep(0.05)  # killed processes take a moment to leave
 
 
-def sandbox_warnings(isolate_network: bool) -> list[str]:
+def sandbox_warnings(isolate_network: bool, private: tuple[Path, ...] = ()) -> list[str]:
     """Said once per run: what this machine does not allow."""
     notes = []
     probe = _make_cgroup()
@@ -213,7 +260,7 @@ def sandbox_warnings(isolate_network: bool) -> list[str]:
         probe.rmdir()
     if isolate_network and (problem := network_isolation_problem()):
         notes.append(f"student code keeps network access (no network namespace: {problem})")
-    return notes + confinement_problems()
+    return notes + confinement_problems(private)
 
 
 def student_env(workdir: Path) -> dict[str, str]:

@@ -115,6 +115,17 @@ def test_survives_ipython_magics():
     assert kept(cell) == ["n_hidden1 = 300", "def f():\n    return 1"]
 
 
+@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n1", "%%capture out", "\n%%prun"])
+def test_a_cell_magic_whose_body_is_python_keeps_its_definitions(magic):
+    cell = f"{magic}\ndef leaky_relu(z, alpha=0.01, name=None):\n    return tf.maximum(alpha * z, z, name=name)\n"
+    assert [s.split("(")[0] for s in kept(cell)] == ["def leaky_relu"]
+
+
+@pytest.mark.parametrize("magic", ["%%bash", "%%writefile helper.py", "%%html"])
+def test_a_cell_in_another_language_contributes_nothing(magic):
+    assert kept(f"{magic}\ndef f():\n    return 1\n") == []
+
+
 def test_a_cell_with_a_syntax_error_contributes_nothing():
     broken = "a = 1\ndef oops(:\n    pass\n"
     assert kept("import numpy as np", broken, "b = 2\ndef later():\n    return np.pi") == [

@@ -36,6 +36,14 @@ def _broken_submissions(folder: Path) -> None:
     index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
     nb.cells.insert(index + 1, nbformat.v4.new_code_cell("while True:\n    pass"))
     nbformat.write(nb, str(folder / "hangs.ipynb"))
+    # Habits of real students: a long non-ASCII file name (the kernel's socket path once grew past
+    # the 107-byte limit), a `%%time` cell magic over the solution, a shell escape.
+    nb = fill("01_leaky_relu", {"leaky_relu": "%%time\n!echo defining leaky_relu\n"
+                                              + variant("leaky_relu", "correct_book_maximum")})
+    nbformat.write(nb, str(folder / f"{HABITS}.ipynb"))
+
+
+HABITS = "张伟_第一次作业_带泄露线性整流函数_最终版本_第二次修改_请老师查收"
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +148,12 @@ def test_examples_lose_marks_exactly_for_their_mistakes(batch):
     dave = _results(out, "dave_leaky_relu")
     assert _by_exercise(dave)["leaky_relu"] < 2 and "alpha=" in _outputs(dave, "leaky_relu")
     assert "no cell of exercise bn_update_ops" in _outputs(dave, "bn_update_ops")
+
+
+def test_long_unicode_names_cell_magics_and_shell_escapes_grade_normally(batch):
+    results = _results(batch[1], HABITS)
+    assert _by_exercise(results)["leaky_relu"] == EXERCISES["leaky_relu"].points, results["output"]
+    assert "internal grader error" not in results["output"]
 
 
 def test_every_graded_submission_gets_a_feedback_page(batch):

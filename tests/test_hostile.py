@@ -81,6 +81,13 @@ if not CONFINEMENT:  # elsewhere these would really kill the grader: the test be
     SUBMISSIONS["probe_kills_the_grader"] = lambda: fill("01_leaky_relu", {"leaky_relu": (
         "def leaky_relu(z, alpha=0.01, name=None):\n    import os, signal\n"
         "    os.kill(os.getppid(), signal.SIGKILL)\n")})
+    SUBMISSIONS["copies_the_reference"] = lambda: fill("01_leaky_relu", {"leaky_relu": (
+        "def leaky_relu(z, alpha=0.01, name=None):  # runs the instructor's solution\n"
+        "    import json\n    from grader.notebooks import reference_dir\n"
+        "    cells = json.load(open(reference_dir() / '01_leaky_relu.ipynb'))['cells']\n"
+        "    solution = [c for c in cells if c['metadata'].get('nbgrader', {}).get('solution')][0]\n"
+        "    scope = {}\n    exec(''.join(solution['source']), scope)\n"
+        "    return scope['leaky_relu'](z, alpha, name)\n")})
     SUBMISSIONS["tampers"] = lambda: _after_solution(["import pathlib\n" + "".join(
         f"try:\n    pathlib.Path({target!r}).write_text({text!r})\nexcept OSError as e:\n    print(e)\n"
         for target, text in [*((str(t), "x") for t in TAMPER_TARGETS.values()),
@@ -156,7 +163,7 @@ def test_the_normal_submission_beside_them_is_graded_normally(hostile):
 def test_no_process_outlives_the_grader(hostile):
     _, _, started = hostile
     time.sleep(1)
-    ours = tuple(f"grade-{name}-" for name in [*SUBMISSIONS, "link_outside", "alice_correct"])
+    ours = tuple(f"grade-{name[:24]}-" for name in [*SUBMISSIONS, "link_outside", "alice_correct"])
     left = [p.info for p in psutil.process_iter(["pid", "cmdline", "create_time", "environ"])
             if p.info["create_time"] and p.info["create_time"] >= started
             and any("ipykernel_launcher" in part or "grader.probe" in part for part in p.info["cmdline"] or [])
@@ -237,7 +244,7 @@ def test_unusable_submissions_get_zero_and_a_reason(hostile, name, reason):
 
 
 @pytest.mark.skipif(bool(CONFINEMENT), reason="; ".join(CONFINEMENT))
-def test_student_code_can_neither_kill_the_grader_nor_write_outside_its_folder(hostile):
+def test_student_code_cannot_kill_the_grader_write_outside_its_folder_or_read_the_solutions(hostile):
     run, out, _ = hostile
     assert run.returncode == 0  # the grader survived the kill attempts
     killer = _results(out, "kills_the_grader")
@@ -248,5 +255,8 @@ def test_student_code_can_neither_kill_the_grader_nor_write_outside_its_folder(h
     for name, target in TAMPER_TARGETS.items():
         assert not target.exists(), f"{name}: {target} was written by student code"
     assert "mallory" not in (out / "grades.csv").read_text()  # a fake row in the gradebook
+    copier = _results(out, "copies_the_reference")
+    assert _score(copier, "leaky_relu") == 0 and "PermissionError" in _outputs(copier, "leaky_relu"), \
+        _outputs(copier, "leaky_relu")
     tamperer = _results(out, "tampers")
     assert _score(tamperer, "leaky_relu") == LEAKY, tamperer["output"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (Check, Exercise, ProbeContext, Values, Verdict, first_difference, fmt, tolerance,
+from .base import (Check, Exercise, ProbeContext, Values, Verdict, called_with, first_difference, fmt, tolerance,
                    training_judge)
 
 HIDDEN_SEED = 52711
@@ -43,7 +43,8 @@ def probe_step(fn, ctx: ProbeContext) -> Values:
             gradients = tf.gradients(loss, variables)
             optimizer = (tf.train.GradientDescentOptimizer(lr) if momentum is None
                          else tf.train.MomentumOptimizer(lr, momentum))
-            result = fn(optimizer, loss) if threshold is None else fn(optimizer, loss, threshold)
+            with called_with("the default threshold" if threshold is None else f"threshold={threshold}"):
+                result = fn(optimizer, loss) if threshold is None else fn(optimizer, loss, threshold)
             op = as_single_op(result, "clipped_training_op")
             init = tf.global_variables_initializer()
         with new_session(graph) as sess:

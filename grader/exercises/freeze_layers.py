@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Check, Exercise, ProbeContext, Values, Verdict, first_difference, fmt, training_judge
+from .base import (Check, Exercise, ProbeContext, Values, Verdict, called_with, first_difference, fmt,
+                   training_judge)
 
 HIDDEN_SEED = 90125
 LAYERS = ("hidden1", "hidden2", "hidden3", "hidden4", "outputs")
@@ -30,6 +31,8 @@ def _graph(tf):
                 hidden = tf.layers.batch_normalization(hidden, training=name == "hidden3")
     # A layer whose name holds "outputs" in the middle: re.search would match it, tf.get_collection does not.
     hidden += tf.layers.dense(below, 3, name="aux_outputs", kernel_initializer=init)
+    # One whose name only begins like a match: "hidden[34]" matches it, "(hidden[34])/" does not.
+    hidden += tf.layers.dense(below, 3, name="hidden4_side", kernel_initializer=init)
     return tf.reduce_mean(tf.square(hidden - target))
 
 
@@ -40,7 +43,8 @@ def probe_step(fn, ctx: ProbeContext) -> Values:
         with fresh_graph() as graph:
             loss = _graph(tf)
             optimizer = tf.train.GradientDescentOptimizer(0.5)
-            result = fn(optimizer, loss) if scope is None else fn(optimizer, loss, train_scope=scope)
+            with called_with(_describe(scope)):
+                result = fn(optimizer, loss) if scope is None else fn(optimizer, loss, train_scope=scope)
             op = as_single_op(result, "frozen_training_op")
             init = tf.global_variables_initializer()
         with new_session(graph) as sess:
@@ -73,7 +77,9 @@ def judge_step(got: Values, want: Values) -> Verdict:
                                "frozen. Pass only the matching trainable variables to optimizer.minimize(loss, var_list=...).")
             if np.allclose(g, b):
                 return Verdict(False, f"with {_describe(scope)}: {name} did not change, but it matches the "
-                               f"train_scope and must be trained (expected a step of {fmt(wv - b[index])}).")
+                               f"train_scope and must be trained (expected a step of {fmt(wv - b[index])}). "
+                               "train_scope is a regular expression matched from the start of each name, as "
+                               "tf.get_collection(..., scope=train_scope) matches.")
             return Verdict(False, f"with {_describe(scope)}: {where} moved by {fmt(gv - b[index])}; expected one "
                            f"optimizer step of {fmt(wv - b[index])}.")
     return Verdict(True, "Trains exactly the trainable variables that train_scope matches and leaves every "

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from .base import Check, Exercise, ProbeContext, Values, Verdict, fmt, training_judge
+from .base import Check, Exercise, ProbeContext, Values, Verdict, called_with, fmt, training_judge
 
 HIDDEN_SEED = 60221
 
@@ -31,8 +31,13 @@ BOOK_NEW = [("hidden1", 5, False), ("hidden2", 5, True), ("hidden3", 4, False), 
 OTHER_OLD = [("base/layer_a", 5, False), ("base/layer_b", 4, True), ("base/layer_c", 3, False)]
 OTHER_NEW = [("base/layer_a", 5, False), ("base/layer_b", 4, True), ("base/layer_c", 6, False),
              ("head/base/layer_a_copy", 2, False)]
+# Names that only begin like a match ("hidden2x" for "hidden[123]"): tf.get_collection matches them
+# too, a student who appends "/" to the scope does not.
+PREFIX_OLD = [("hidden1", 5, False), ("hidden2x", 4, True), ("hidden3", 4, False), ("outputs", 2, False)]
+PREFIX_NEW = [("hidden1", 5, False), ("hidden2x", 4, True), ("hidden3", 4, False), ("outputs", 3, False)]
 # (old layers, new layers, scope passed or None for the default)
-CASES = ((BOOK_OLD, BOOK_NEW, None), (BOOK_OLD, BOOK_NEW, "hidden[12]"), (OTHER_OLD, OTHER_NEW, "base/layer_[ab]"))
+CASES = ((BOOK_OLD, BOOK_NEW, None), (BOOK_OLD, BOOK_NEW, "hidden[12]"), (OTHER_OLD, OTHER_NEW, "base/layer_[ab]"),
+         (PREFIX_OLD, PREFIX_NEW, None))
 
 
 def _describe(scope) -> str:
@@ -56,7 +61,8 @@ def probe_restore(fn, ctx: ProbeContext) -> Values:
         with graph.as_default(), new_session(graph) as sess:
             sess.run(init)
             out.update(variable_values(sess, f"r{i}.before:"))
-            returned = fn(sess, path) if scope is None else fn(sess, path, scope=scope)
+            with called_with(_describe(scope)):
+                returned = fn(sess, path) if scope is None else fn(sess, path, scope=scope)
             out.update(variable_values(sess, f"r{i}.after:"))
         names = [getattr(v, "op", v).name if hasattr(v, "op") else repr(v) for v in (returned or [])] \
             if isinstance(returned, (list, tuple, set)) else []
@@ -79,7 +85,9 @@ def judge_restore(got: Values, want: Values) -> Verdict:
                 return Verdict(False, f"with {_describe(scope)}: {name} still holds its initial value "
                                f"{fmt(b)}, but it matches the scope and must be restored from the checkpoint "
                                f"({fmt(w)}). Restore every global variable the scope matches, trainable or not "
-                               "(tf.GraphKeys.GLOBAL_VARIABLES, as tf.get_collection(..., scope=scope) matches).")
+                               "(tf.GraphKeys.GLOBAL_VARIABLES, as tf.get_collection(..., scope=scope) matches: "
+                               "the scope is a regular expression matched from the start of each name, so "
+                               "'hidden[123]' matches 'hidden2x/kernel' too).")
             if not should_restore:
                 return Verdict(False, f"with {_describe(scope)}: {name} does not match the scope, so it must keep "
                                f"its value {fmt(b)}; after your function it holds {fmt(g)}.")
@@ -88,11 +96,14 @@ def judge_restore(got: Values, want: Values) -> Verdict:
         mine, ref = [str(n) for n in got[f"r{i}.returned"]], [str(n) for n in want[f"r{i}.returned"]]
         if mine != ref:
             kind = str(got[f"r{i}.returned_type"])
+            strings = bool(mine) and all(n.startswith("'") for n in mine)
             return Verdict(False, f"with {_describe(scope)}: your function returned "
                            f"{'a ' + kind + ' ' + str(mine) if mine else kind}; expected the list of restored "
-                           f"variables {ref}.")
+                           f"variables {ref}" + (" (the tf.Variable objects themselves, not their names)"
+                                                 if strings else "") + ".")
     return Verdict(True, "Restores exactly the global variables the scope matches (batch-norm moving statistics "
-                         "included), leaves the others untouched and returns them, for 3 scopes and 2 networks.")
+                         f"included), leaves the others untouched and returns them, for {len(CASES)} cases "
+                         "(3 scopes, 3 networks).")
 
 
 def probe_trained(fn, ctx: ProbeContext) -> Values:
