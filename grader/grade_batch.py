@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import tempfile
 import threading
 import traceback
@@ -22,6 +23,17 @@ from .results import SubmissionResult
 from .sandbox import Sandbox, sandbox_warnings
 
 
+INTERNAL_ERROR = "internal grader error"
+
+
+def _finished(path: Path, out: Path) -> bool:
+    """Has a result that --resume may keep: one the grader did not fail on."""
+    try:
+        return INTERNAL_ERROR not in json.loads((out / submission_name(path) / "results.json").read_text())["output"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def _grade_safely(path: Path, config: GradeConfig, reference, slots) -> SubmissionResult:
     try:
         return grade_submission(path, config, reference, slots)
@@ -30,7 +42,7 @@ def _grade_safely(path: Path, config: GradeConfig, reference, slots) -> Submissi
     except Exception as error:  # noqa: BLE001 - a grader bug must not cost the other submissions
         if Sandbox.stopping:  # interrupted: this submission's work was cut short on purpose, not a bug
             raise KeyboardInterrupt from None
-        result = SubmissionResult(submission_name(path), problems=[f"internal grader error: {error!r}"])
+        result = SubmissionResult(submission_name(path), problems=[f"{INTERNAL_ERROR}: {error!r}"])
         for exercise in EXERCISES:
             result.tests += not_graded(exercise, "Not graded: the grader failed on this submission "
                                                   "(please report it): " + repr(error)[:200])
@@ -67,7 +79,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
                 sandbox.close()
     console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}", highlight=False)
     if config.resume:
-        done = [p for p in paths if (config.out / submission_name(p) / "results.json").exists()]
+        done = [p for p in paths if _finished(p, config.out)]
         console.print(f"--resume: {len(done)} of {len(paths)} submissions already have results", highlight=False)
         paths = [p for p in paths if p not in done]
     results = []

@@ -70,3 +70,17 @@ def test_interrupt_as_submissions_start_ends_cleanly(root, tmp_path, reference, 
     assert run.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr and "Exception in thread" not in stderr, stderr[-2000:]
     assert "grader: interrupted" in stderr
+
+
+def test_resume_retries_a_result_the_grader_failed_on(root, tmp_path, reference):
+    """A results.json left by an internal grader error (a bug since fixed, say) is not a finished result."""
+    out = tmp_path / "out"
+    (out / "dave_leaky_relu").mkdir(parents=True)
+    failed = {"score": 0, "execution_time": 0, "output": "dave_leaky_relu: 0 / 10 points. internal grader error: "
+              "ZMQError('File name too long')", "tests": []}
+    (out / "dave_leaky_relu" / "results.json").write_text(json.dumps(failed))
+    run = subprocess.run([*GRADER, "grade", str(root / "examples" / "submissions" / "dave_leaky_relu.ipynb"),
+                          "--out", str(out), "--resume"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "0 of 1 submissions already have results" in run.stderr
+    assert json.loads((out / "dave_leaky_relu" / "results.json").read_text())["score"] == 1
