@@ -12,11 +12,18 @@ import pytest
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
 
 
+def _ctrl_c_as_in_a_terminal():
+    """A suite started in the background inherits SIGINT ignored (and Python then keeps ignoring
+    it): give the grader the disposition it has when a user runs it in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupt_then_resume_keeps_finished_results_and_grades_the_rest(root, tmp_path, reference):
     subs = root / "examples" / "submissions"
     paths = [str(subs / "dave_leaky_relu.ipynb"), str(subs / "alice_correct"), str(subs / "bob_update_ops_and_clip_by_norm")]
     out = tmp_path / "out"
     first = subprocess.Popen([*GRADER, "grade", *paths, "--out", str(out), "--jobs", "1"],
+                             preexec_fn=_ctrl_c_as_in_a_terminal,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
     while not list(out.glob("*/results.json")) and time.time() < deadline:
@@ -55,6 +62,7 @@ def test_interrupt_as_submissions_start_ends_cleanly(root, tmp_path, reference, 
     paths = [str(subs / "alice_correct"), str(subs / "bob_update_ops_and_clip_by_norm"),
              str(subs / "dave_leaky_relu.ipynb")]
     run = subprocess.Popen([*GRADER, "grade", *paths, "--out", str(tmp_path / "out"), "--jobs", "2"],
+                           preexec_fn=_ctrl_c_as_in_a_terminal,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
     for line in run.stderr:  # the reference is cached: this line comes just before grading starts
