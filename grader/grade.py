@@ -105,9 +105,8 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
         probe_error: list[BaseException] = []
 
         def probe() -> None:
-            try:
-                with slots:
-                    probed.update(run_probes(programs, tasks, config.budget, workdir, config.timeout, sandbox))
+            try:  # the worker takes a slot itself, once TensorFlow is imported
+                probed.update(run_probes(programs, tasks, config.budget, workdir, config.timeout, sandbox, slots))
             except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
                 probe_error.append(error)
 

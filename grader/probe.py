@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -56,6 +57,10 @@ def main(job_path: str, outdir: str) -> None:
         from grader import harness  # TensorFlow import, determinism settings
         from grader.exercises import EXERCISES, ProbeContext
         context = ProbeContext(budget=harness.Budget(**job["budget"]), workdir=str(out))
+        # TensorFlow is imported: wait for the grader's go (a free --jobs slot) before any student code.
+        _log(progress, event="imported")
+        while not (out / "go").exists():
+            time.sleep(0.02)
         for number, task in enumerate(job["tasks"]):
             exercise = EXERCISES[task["exercise"]]
             check = exercise.check(task["check"])

@@ -5,8 +5,10 @@ task: it is recorded with the reason, and a new worker takes the rest.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,18 +48,32 @@ def _load_values(path: Path) -> dict | None:
 
 
 def _run_worker(programs, tasks, budget, workdir: Path, timeout: float, sandbox: Sandbox,
-                outcomes: dict[str, ProbeOutcome]) -> list[dict]:
-    """One worker over `tasks`; fills `outcomes`; returns the tasks it never started."""
+                outcomes: dict[str, ProbeOutcome], slots: threading.Semaphore | None) -> list[dict]:
+    """One worker over `tasks`; fills `outcomes`; returns the tasks it never started.
+
+    The worker imports TensorFlow first, outside the --jobs slots (no student code runs yet), so
+    the import overlaps the notebooks; it takes a slot before it loads the student's code."""
     out = Path(tempfile.mkdtemp(prefix="probe-", dir=workdir))
     job = out / "job.json"
     job.write_text(json.dumps({"programs": programs, "tasks": tasks, "budget": budget}))
     process = start_python(["-m", "grader.probe", str(job), str(out)], out, sandbox, out / "worker.log")
     progress = out / "progress.jsonl"
-    current, since, started, done = None, time.monotonic(), set(), set()
+    with contextlib.ExitStack() as slot:
+        return _watch(process, out, progress, tasks, timeout, outcomes, lambda: slot.enter_context(slots)
+                      if slots is not None else None)
+
+
+def _watch(process, out: Path, progress: Path, tasks, timeout: float, outcomes: dict[str, ProbeOutcome],
+           take_slot) -> list[dict]:
+    current, since, started, done, going = None, time.monotonic(), set(), set(), False
     while True:
         finished = process.poll() is not None
         for event in _read_events(progress):
-            if event.get("event") == "start" and event.get("task") not in started:
+            if event.get("event") == "imported" and not going:
+                take_slot()
+                (out / "go").touch()
+                going, since = True, time.monotonic()  # waiting for a slot is not start-up time
+            elif event.get("event") == "start" and event.get("task") not in started:
                 current, since = event["task"], time.monotonic()
                 started.add(current)
             elif event.get("event") == "done" and event.get("task") not in done:
@@ -89,12 +105,14 @@ def _run_worker(programs, tasks, budget, workdir: Path, timeout: float, sandbox:
 
 
 def run_probes(programs: dict[str, list[str]], tasks: list[dict], budget: dict, workdir: Path,
-               timeout: float, sandbox: Sandbox) -> dict[str, ProbeOutcome]:
-    """tasks: [{"id", "exercise", "check", "program"}] -> outcome per task id."""
+               timeout: float, sandbox: Sandbox, slots: threading.Semaphore | None = None
+               ) -> dict[str, ProbeOutcome]:
+    """tasks: [{"id", "exercise", "check", "program"}] -> outcome per task id. `slots`: the run's
+    --jobs slots, one of which a worker holds while it runs student code."""
     outcomes: dict[str, ProbeOutcome] = {}
     remaining = list(tasks)
     while remaining and not Sandbox.stopping:
-        remaining = _run_worker(programs, remaining, budget, workdir, timeout, sandbox, outcomes)
+        remaining = _run_worker(programs, remaining, budget, workdir, timeout, sandbox, outcomes, slots)
     for task in tasks:
         outcomes.setdefault(task["id"], ProbeOutcome("crashed", "the probe worker stopped early"))
     return outcomes
