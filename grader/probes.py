@@ -58,9 +58,11 @@ def _run_worker(programs, tasks, budget, workdir: Path, timeout: float, sandbox:
     job.write_text(json.dumps({"programs": programs, "tasks": tasks, "budget": budget}))
     process = start_python(["-m", "grader.probe", str(job), str(out)], out, sandbox, out / "worker.log")
     progress = out / "progress.jsonl"
-    with contextlib.ExitStack() as slot:
-        return _watch(process, out, progress, tasks, timeout, outcomes, lambda: slot.enter_context(slots)
-                      if slots is not None else None)
+    with contextlib.ExitStack() as held:
+        def take_slot() -> None:  # released when this worker is done, whatever happened
+            if slots is not None:
+                held.enter_context(slots)
+        return _watch(process, out, progress, tasks, timeout, outcomes, take_slot)
 
 
 def _watch(process, out: Path, progress: Path, tasks, timeout: float, outcomes: dict[str, ProbeOutcome],

@@ -154,20 +154,23 @@ def network_isolation_problem() -> str | None:
     return None if run.returncode == 0 else (run.stderr.strip().splitlines() or ["unshare failed"])[-1]
 
 
+_UNCONFINED = "student code can write outside its folder and signal the grader"
+
+
 def confinement_problems(private: tuple[Path, ...] = ()) -> list[str]:
     """What Landlock cannot do here, checked once per run in a child process."""
     if py_landlock is None:
-        return ["student code can write outside its folder and signal the grader (py-landlock is not installed)"]
+        return [f"{_UNCONFINED} (py-landlock is not installed)"]
     try:
         abi = int(py_landlock.get_abi_version())
     except py_landlock.LandlockError as error:
-        return [f"student code can write outside its folder and signal the grader (no Landlock: {error})"]
+        return [f"{_UNCONFINED} (no Landlock: {error})"]
     check = ("import os, sys, tempfile; from grader.sandbox import confine; d = tempfile.mkdtemp(); "
              "confine(d, True, sys.argv[1:]); open(os.path.join(d, 'ok'), 'w').close()")
     run = subprocess.run([sys.executable, "-c", check, *map(str, private)], capture_output=True, text=True)
     if run.returncode != 0:
         why = (run.stderr.strip().splitlines() or ["it failed"])[-1]
-        return [f"student code can write outside its folder and signal the grader (Landlock failed: {why})"]
+        return [f"{_UNCONFINED} (Landlock failed: {why})"]
     if abi < 6:
         return [f"student code can signal the grader (Landlock ABI {abi} here; signal scoping needs 6, Linux 6.12)"]
     return []
