@@ -80,19 +80,21 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
 
 
 def grade_submission(path: Path, config: GradeConfig, reference: dict,
-                     slots: threading.Semaphore | None = None) -> SubmissionResult:
-    """`slots` (shared by a whole run, config.jobs of them) bounds how many processes running
+                     slots: threading.Semaphore | None = None, name: str | None = None) -> SubmissionResult:
+    """`name`: the submission's result folder in --out (unique in the run; default: from the path).
+    `slots` (shared by a whole run, config.jobs of them) bounds how many processes running
     student code (a notebook's kernel, a probe worker) work at once: --jobs is cores."""
     slots = slots or threading.BoundedSemaphore(config.jobs)
     if Sandbox.stopping:  # the run was interrupted: start nothing new
         raise KeyboardInterrupt
     start = time.monotonic()
     submission = load_submission(path)
-    result = SubmissionResult(submission.name, problems=list(submission.problems))
-    out_dir = config.out / submission.name
+    name = name or submission.name
+    result = SubmissionResult(name, problems=list(submission.problems))
+    out_dir = config.out / name
     out_dir.mkdir(parents=True, exist_ok=True)
     # Short and ASCII: the kernel's unix sockets live in it, and their paths may not pass 107 bytes.
-    readable = re.sub(r"[^A-Za-z0-9_.-]", "_", submission.name)[:24]
+    readable = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:24]
     workdir = Path(tempfile.mkdtemp(prefix=f"grade-{readable}-"))
     sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir, config.private_paths)
     deadline = start + config.submission_timeout
