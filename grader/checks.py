@@ -1,23 +1,33 @@
-"""Check each exercise: probe the student's functions and the reference's on
-the same hidden inputs (in sandboxed workers), then judge here, in the
-grader's own process."""
+"""Check each exercise: the builder builds with the student's functions and with the reference's
+(in the sandbox), the judge verifies and measures both the same way (where no student code
+runs), and each check's verdict compares the two here, in the grader's own process."""
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+import threading
+from contextlib import nullcontext
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from . import extract, notebooks
+from .builds import Built, run_builds
 from .exercises import EXERCISES
-from .probes import ProbeOutcome, run_probes
 from .results import TestResult
 
 _PACKAGE = Path(__file__).resolve().parent
-_PROBE_SOURCES = ["harness.py", "probe.py", "extract.py", "exercises/*.py"]
+_SOURCES = ["graphs.py", "builder.py", "recording.py", "frames.py", "extract.py", "exercises/*/*.py", "judge/*.py"]
+
+
+@dataclass
+class Outcome:
+    status: str            # ok | not_implemented | missing | raised | refused | timeout | crashed | error
+    message: str = ""
+    values: dict | None = None
 
 
 def task_id(exercise: str, check: str) -> str:
@@ -25,8 +35,23 @@ def task_id(exercise: str, check: str) -> str:
 
 
 def tasks_for(exercise_ids, program_of: dict[str, str]) -> list[dict]:
-    return [{"id": task_id(e, c.key), "exercise": e, "check": c.key, "program": program_of[e]}
-            for e in exercise_ids for c in EXERCISES[e].checks]
+    return [{"id": task_id(e, c.key), "exercise": e, "check": c.key, "function": EXERCISES[e].function,
+             "program": program_of[e]} for e in exercise_ids for c in EXERCISES[e].checks]
+
+
+def measure(built: dict[str, Built], tasks: list[dict], judge, timeout: float,
+            slots: threading.Semaphore | None = None) -> dict[str, Outcome]:
+    """The judge's measurements of what was built; what could not be built keeps its reason."""
+    outcomes = {}
+    for task in tasks:
+        b = built[task["id"]]
+        if b.status != "ok":
+            outcomes[task["id"]] = Outcome(b.status, b.message)
+            continue
+        with slots or nullcontext():
+            m = judge.measure(task["exercise"], task["check"], b.info, b.blobs, timeout)
+        outcomes[task["id"]] = Outcome(m.status, m.message, m.values)
+    return outcomes
 
 
 # --------------------------------------------------------------------------- reference (cached)
@@ -45,16 +70,16 @@ def reference_key(budget: dict) -> str:
     for package in ("tensorflow", "tf-keras", "numpy"):
         digest.update(f"{package}={metadata.version(package)};".encode())
     digest.update(json.dumps(budget, sort_keys=True).encode())
-    for pattern in _PROBE_SOURCES:
+    for pattern in _SOURCES:
         for path in sorted(_PACKAGE.glob(pattern)):
             digest.update(path.read_bytes())
     digest.update(json.dumps(_reference_programs()[0], sort_keys=True).encode())
     return digest.hexdigest()[:20]
 
 
-def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float,
-                       sandbox) -> tuple[dict[str, ProbeOutcome], bool]:
-    """The reference's probe values for every check; (outcomes, came from the cache)."""
+def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float, sandbox,
+                       judge) -> tuple[dict[str, Outcome], bool]:
+    """The judge's measurements of the reference for every check; (outcomes, came from the cache)."""
     folder = cache_dir / reference_key(budget)
     index = folder / "outcomes.json"
     if index.exists():
@@ -62,11 +87,12 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
         outcomes = {}
         for tid, status in statuses.items():
             with np.load(folder / f"{tid}.npz", allow_pickle=False) as npz:
-                outcomes[tid] = ProbeOutcome(status, values={k: npz[k] for k in npz.files})
+                outcomes[tid] = Outcome(status, values={k: npz[k] for k in npz.files})
         return outcomes, True
     programs, program_of = _reference_programs()
-    outcomes = run_probes(programs, tasks_for(EXERCISES, program_of), budget, workdir, timeout, sandbox)
-    broken = {t: o.message for t, o in outcomes.items() if o.status != "ok"}
+    tasks = tasks_for(EXERCISES, program_of)
+    outcomes = measure(run_builds(programs, tasks, workdir, timeout, sandbox), tasks, judge, timeout)
+    broken = {t: f"{o.status}: {o.message}" for t, o in outcomes.items() if o.status != "ok"}
     if broken:
         raise RuntimeError(f"the reference solutions fail their own checks: {broken}")
     staging = folder.with_name(folder.name + ".tmp")
@@ -86,8 +112,7 @@ def not_graded(exercise_id: str, reason: str) -> list[TestResult]:
     return [TestResult(exercise_id, c.name, c.points, 0.0, reason) for c in EXERCISES[exercise_id].checks]
 
 
-def judge_exercise(exercise_id: str, student: dict[str, ProbeOutcome],
-                   reference: dict[str, ProbeOutcome]) -> list[TestResult]:
+def judge_exercise(exercise_id: str, student: dict[str, Outcome], reference: dict[str, Outcome]) -> list[TestResult]:
     exercise = EXERCISES[exercise_id]
     results = []
     for check in exercise.checks:
@@ -95,13 +120,19 @@ def judge_exercise(exercise_id: str, student: dict[str, ProbeOutcome],
         mine, ref = student[tid], reference[tid]
         result = TestResult(exercise_id, check.name, check.points)
         if mine.status == "ok":
-            verdict = check.judge(mine.values, ref.values)
-            result.score = check.points if verdict.passed else 0.0
-            result.output = verdict.message
+            try:
+                verdict = check.judge(mine.values, ref.values)
+            except (KeyError, ValueError, TypeError, IndexError):  # measured values of an unexpected form
+                result.output = "The values measured from your function do not have the expected form."
+            else:
+                result.score = check.points if verdict.passed else 0.0
+                result.output = verdict.message
         elif mine.status in ("not_implemented", "missing"):
             result.output = f"Not implemented: {mine.message}."
         elif mine.status == "raised":
             result.output = f"Your {exercise.function} raised {mine.message}"
+        elif mine.status == "refused":
+            result.output = f"What your {exercise.function} built was not run: {mine.message}."
         elif mine.status == "timeout":
             result.output = f"This check of {exercise.function} {mine.message} (an endless loop?)."
         else:

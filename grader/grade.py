@@ -1,4 +1,4 @@
-"""Grade one submission: load -> prepare -> execute (and probe, alongside) -> check -> result.
+"""Grade one submission: load -> prepare -> execute (and build -> measure, alongside) -> check -> result.
 
 Each stage is its own module; this file is only their order.
 """
@@ -16,14 +16,14 @@ from pathlib import Path
 import nbformat
 
 from . import extract, notebooks
-from .checks import judge_exercise, not_graded, tasks_for
+from .builds import run_builds
+from .checks import judge_exercise, measure, not_graded, tasks_for
 from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
 from .feedback import write_feedback_html
 from .load import LoadedNotebook, load_submission
 from .prepare import Prepared, prepare
-from .probes import run_probes
 from .results import SubmissionResult
 from .sandbox import Sandbox
 
@@ -79,11 +79,12 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
             f"{run.failure or 'execution did not reach it'}.")
 
 
-def grade_submission(path: Path, config: GradeConfig, reference: dict,
+def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                      slots: threading.Semaphore | None = None, name: str | None = None) -> SubmissionResult:
-    """`name`: the submission's result folder in --out (unique in the run; default: from the path).
-    `slots` (shared by a whole run, config.jobs of them) bounds how many processes running
-    student code (a notebook's kernel, a probe worker) work at once: --jobs is cores."""
+    """`judge`: the run's judge (grader.judge.client.Judge), which measures what was built.
+    `name`: the submission's result folder in --out (unique in the run; default: from the path).
+    `slots` (shared by a whole run, config.jobs of them) bounds how many processes doing the
+    work (a notebook's kernel, a builder, a measurement) run at once: --jobs is cores."""
     slots = slots or threading.BoundedSemaphore(config.jobs)
     if Sandbox.stopping:  # the run was interrupted: start nothing new
         raise KeyboardInterrupt
@@ -103,14 +104,15 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
         programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
         program_of = {e: nb.key for nb in found for e in nb.exercises}
         tasks = tasks_for(list(program_of), program_of)
-        probed: dict = {}
-        probe_error: list[BaseException] = []
+        measured: dict = {}
+        check_error: list[BaseException] = []
 
-        def probe() -> None:
-            try:  # the worker takes a slot itself, once TensorFlow is imported
-                probed.update(run_probes(programs, tasks, config.budget, workdir, config.timeout, sandbox, slots))
+        def check() -> None:
+            try:  # the builder takes a slot itself, once TensorFlow is imported
+                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots)
+                measured.update(measure(built, tasks, judge, config.timeout, slots))
             except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
-                probe_error.append(error)
+                check_error.append(error)
 
         def run(nb: _Notebook) -> None:
             with slots:
@@ -122,19 +124,19 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
                                        nb.prepared.cell_number, deadline)
             nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
 
-        # The probes need only the student's source, and each notebook has a kernel of its own:
+        # The checks need only the student's source, and each notebook has a kernel of its own:
         # all of them may run side by side, as many at once as there are free slots.
-        prober = threading.Thread(target=probe)
-        prober.start()
+        checker = threading.Thread(target=check)
+        checker.start()
         try:
             with ThreadPoolExecutor(max_workers=config.jobs) as pool:
                 list(pool.map(run, found))
         finally:
-            prober.join()  # before the sandbox closes and the workdir goes, whatever happened
+            checker.join()  # before the sandbox closes and the workdir goes, whatever happened
         result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure}." for nb in found
                             if nb.execution.failure]
-        if probe_error:
-            raise probe_error[0]
+        if check_error:
+            raise check_error[0]
         by_exercise = {e: nb for nb in found for e in nb.exercises}
         for exercise in EXERCISES:
             nb = by_exercise.get(exercise)
@@ -147,7 +149,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict,
             elif (reason := _gate(exercise, nb)) is not None:
                 result.tests += not_graded(exercise, reason)
             else:
-                result.tests += judge_exercise(exercise, probed, reference)
+                result.tests += judge_exercise(exercise, measured, reference)
         try:  # a courtesy: results.json must not depend on it
             write_feedback_html(result, [(nb.loaded.path.name, nb.execution.notebook, nb.exercises)
                                          for nb in found if nb.execution is not None],

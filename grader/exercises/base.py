@@ -1,18 +1,18 @@
 """The shape every exercise's checks share.
 
-A check has two halves that run in different processes:
+A check has three parts, each in its own process and module of the exercise's folder:
 
-- `probe(fn, ctx)` runs in the sandboxed probe worker, next to the student's
-  code: it calls the function on the grader's inputs and returns raw values
-  (arrays, numbers, names). It decides nothing.
-- `judge(got, want)` runs in the grader's own process: it compares the values
-  the student's function produced with the values the reference produced on
-  the same inputs, and says what differed. Nothing the student's code does can
-  reach it.
+- `build.py` (BUILDS[key]) runs in the sandboxed builder, next to the student's code: it
+  calls the student's function on the grader's scaffold and exports what it built
+  (graphs, recorded session runs, names). It measures nothing.
+- `measure.py` (MEASURES[key]) runs in the judge, where no student code ever runs: it
+  verifies what was built, then evaluates and trains it, and returns raw values.
+- `checks.py` (the Check's `judge`) runs in the grader's process: it compares the values
+  measured for the student's function with those measured for the reference's, and says
+  what differed.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -32,7 +32,6 @@ class Check:
     key: str                                   # short id, unique within the exercise
     name: str                                  # the test's name in results.json
     points: float
-    probe: Callable[[Callable, "ProbeContext"], Values]
     judge: Callable[[Values, Values], Verdict]
     training: bool = False                     # a training-harness comparison (slow)
 
@@ -43,6 +42,7 @@ class Exercise:
     notebook: str           # reference notebook stem, e.g. "01_leaky_relu"
     function: str           # the name the student defines
     checks: tuple[Check, ...] = field(default_factory=tuple)
+    position: int = 0       # its place among the exercises of its notebook
 
     @property
     def points(self) -> float:
@@ -50,13 +50,6 @@ class Exercise:
 
     def check(self, key: str) -> Check:
         return next(c for c in self.checks if c.key == key)
-
-
-@dataclass(frozen=True)
-class ProbeContext:
-    """What a probe may use besides the student's function."""
-    budget: Any        # grader.harness.Budget
-    workdir: str       # a scratch folder of the worker's own
 
 
 # --------------------------------------------------------------------------- judging helpers
@@ -134,16 +127,3 @@ def training_judge(tolerance_points: float, what: str):
             return Verdict(True, summary + ".")
         return Verdict(False, summary + f": yours is {100 * (ref - mine):.1f} points lower.")
     return judge
-
-
-@contextmanager
-def called_with(description: str):
-    """Around a call of the student's function: if it raises, the message says with what arguments
-    (the student never sees the grader's inputs otherwise)."""
-    try:
-        yield
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        error.grader_called_with = description
-        raise

@@ -1,0 +1,123 @@
+"""Run the builders (grader.builder) in the sandbox and collect what they built.
+
+The builder writes frames to a pipe the grader owns; every frame is hostile input
+(size-capped, read with deadlines). A builder that hangs, crashes or exits in the
+middle of a task costs only that task (and the other checks of the same function, when
+it hung: calling an endless function again would only cost the same time again); a new
+builder takes the rest.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .frames import FrameError, Reader
+from .sandbox import Sandbox, describe_exit, kill_group, start_python
+
+STARTUP_SECONDS = 120.0  # importing TensorFlow on a busy machine
+MAX_TASK_BYTES = 128 << 20
+
+
+@dataclass
+class Built:
+    status: str            # ok | not_implemented | missing | raised | timeout | crashed
+    message: str = ""
+    info: dict = field(default_factory=dict)
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+
+def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbox,
+                 outcomes: dict[str, Built], slots: threading.Semaphore | None) -> list[dict]:
+    """One builder over `tasks`; fills `outcomes`; returns the tasks it never started.
+
+    It imports TensorFlow first, outside the --jobs slots (no student code runs yet), so the
+    import overlaps the notebooks; it takes a slot before it loads the student's code."""
+    folder = Path(tempfile.mkdtemp(prefix="build-", dir=workdir))
+    job = folder / "job.json"
+    job.write_text(json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}))
+    read_end, write_end = os.pipe()  # frames from the builder
+    go_read, go_write = os.pipe()    # the grader's go, once it holds a slot
+    try:
+        process = start_python(["-m", "grader.builder", str(job), str(write_end), str(go_read)], folder, sandbox,
+                               folder / "builder.log", kind="builder", pass_fds=(write_end, go_read))
+    finally:
+        os.close(write_end)
+        os.close(go_read)
+    try:
+        with contextlib.ExitStack() as held:
+            def go() -> None:  # the slot is released when this builder is done, whatever happened
+                if slots is not None:
+                    held.enter_context(slots)
+                try:
+                    os.write(go_write, b"go\n")
+                except OSError:
+                    pass  # it died meanwhile: the reader sees the end
+            return _watch(process, Reader(read_end), tasks, timeout, outcomes, go)
+    finally:
+        kill_group(process)
+        os.close(read_end)
+        os.close(go_write)
+
+
+def _watch(process, reader: Reader, tasks, timeout: float, outcomes: dict[str, Built], go) -> list[dict]:
+    known = {t["id"] for t in tasks}
+    current, started, going = None, set(), False
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            header, blobs = reader.read(deadline)
+        except TimeoutError:
+            if current:
+                outcomes[current] = Built("timeout", f"did not finish within {timeout:g} s")
+                _skip_hung(current, tasks, outcomes, timeout)
+            break
+        except (EOFError, FrameError):
+            break
+        event, task = header.get("event"), header.get("task")
+        if event == "imported" and not going:
+            go()
+            going, deadline = True, time.monotonic() + timeout
+        elif event == "start" and task in known and task not in started and task not in outcomes:
+            current, deadline = task, time.monotonic() + timeout
+            started.add(task)
+        elif event == "done" and task == current:
+            status = header.get("status") if header.get("status") in ("ok", "not_implemented", "missing",
+                                                                       "raised") else "crashed"
+            info = header.get("info") if isinstance(header.get("info"), dict) else {}
+            outcomes[task] = Built(status, str(header.get("message", ""))[:1000], info, blobs)
+            current, deadline = None, time.monotonic() + timeout
+    kill_group(process)
+    if current and current not in outcomes:
+        outcomes[current] = Built("crashed", describe_exit(process.returncode or -9))
+    if not started:
+        for task in tasks:  # the builder died before any task: nothing to retry
+            outcomes.setdefault(task["id"], Built("crashed", describe_exit(process.returncode or -9)))
+        return []
+    return [task for task in tasks if task["id"] not in started and task["id"] not in outcomes]
+
+
+def _skip_hung(hung: str, tasks, outcomes: dict[str, Built], timeout: float) -> None:
+    """An endless function hangs in every check of it: say so once per check, without waiting again."""
+    exercise = next(t["exercise"] for t in tasks if t["id"] == hung)
+    for task in tasks:
+        if task["exercise"] == exercise and task["id"] not in outcomes:
+            outcomes[task["id"]] = Built("timeout", f"was not run: another check of the same function did not "
+                                                    f"finish within {timeout:g} s")
+
+
+def run_builds(programs: dict[str, list[str]], tasks: list[dict], workdir: Path, timeout: float,
+               sandbox: Sandbox, slots: threading.Semaphore | None = None) -> dict[str, Built]:
+    """tasks: [{"id", "exercise", "check", "function", "program"}] -> what was built, per task id."""
+    outcomes: dict[str, Built] = {}
+    remaining = list(tasks)
+    while remaining and not Sandbox.stopping:
+        remaining = _run_builder(programs, remaining, workdir, timeout, sandbox, outcomes, slots)
+    for task in tasks:
+        outcomes.setdefault(task["id"], Built("crashed", "the builder stopped early"))
+    return outcomes

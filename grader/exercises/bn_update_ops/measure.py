@@ -1,0 +1,34 @@
+"""bn_update_ops, judge side: run the student's op on the verified graphs; train the book's BN MLP with it."""
+from __future__ import annotations
+
+from grader import graphs
+from grader.judge.imported import load_op, run_safely
+from grader.judge.training import fit, held_out_accuracy
+
+from .build import GRAPHS
+
+
+def measure_step(artifact, ctx) -> dict:
+    out = {}
+    for g, (_, scaffold, _, runs) in enumerate(GRAPHS):
+        loaded, op = load_op(artifact, f"g{g}", scaffold)
+        with loaded.session() as sess:
+            loaded.initialize(sess)
+            out.update(loaded.values(sess, f"g{g}.before:"))
+            for _ in range(runs):
+                run_safely(sess, op, {loaded.handles["training"]: True})
+            out.update(loaded.values(sess, f"g{g}.after:"))
+    return out
+
+
+def measure_trained(artifact, ctx) -> dict:
+    """300-100-10 BN MLP, SGD 0.01, batches of 200, evaluated with its moving statistics."""
+    loaded, op = load_op(artifact, "model", graphs.bn_mlp)
+    h = loaded.handles
+    with loaded.session() as sess:
+        loaded.initialize(sess)
+        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=200, train_feed={h["training"]: True})
+        return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
+
+
+MEASURES = {"step": measure_step, "trained": measure_trained}

@@ -1,0 +1,55 @@
+"""Exercise `reuse_layers`: restore_reused_layers(sess, checkpoint_path, scope="hidden[123]") restores
+exactly the global variables matching `scope` (as tf.get_collection matches) and returns them."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import Check, Exercise, Values, Verdict, fmt, training_judge
+from .build import CASES, describe as _describe
+
+
+def judge_restore(got: Values, want: Values) -> Verdict:
+    for i, (_, _, scope) in enumerate(CASES):
+        prefix = f"r{i}.after:"
+        for key in sorted(k for k in want if k.startswith(prefix)):
+            name = key[len(prefix):]
+            w, b = np.asarray(want[key]), np.asarray(want[f"r{i}.before:{name}"])
+            g = np.asarray(got.get(key, b))
+            if g.shape == w.shape and np.allclose(g, w, rtol=1e-6, atol=1e-7):
+                continue
+            should_restore = not np.allclose(w, b)
+            if should_restore and np.allclose(g, b):
+                return Verdict(False, f"with {_describe(scope)}: {name} still holds its initial value "
+                               f"{fmt(b)}, but it matches the scope and must be restored from the checkpoint "
+                               f"({fmt(w)}). Restore every global variable the scope matches, trainable or not "
+                               "(tf.GraphKeys.GLOBAL_VARIABLES, as tf.get_collection(..., scope=scope) matches: "
+                               "the scope is a regular expression matched from the start of each name, so "
+                               "'hidden[123]' matches 'hidden2x/kernel' too).")
+            if not should_restore:
+                return Verdict(False, f"with {_describe(scope)}: {name} does not match the scope, so it must keep "
+                               f"its value {fmt(b)}; after your function it holds {fmt(g)}.")
+            return Verdict(False, f"with {_describe(scope)}: {name} holds {fmt(g)}; expected the checkpoint's "
+                           f"{fmt(w)}.")
+        mine, ref = [str(n) for n in got[f"r{i}.returned"]], [str(n) for n in want[f"r{i}.returned"]]
+        if mine != ref:
+            kind = str(got[f"r{i}.returned_type"])
+            strings = bool(mine) and all(n.startswith("'") for n in mine)
+            return Verdict(False, f"with {_describe(scope)}: your function returned "
+                           f"{'a ' + kind + ' ' + str(mine) if mine else kind}; expected the list of restored "
+                           f"variables {ref}" + (" (the tf.Variable objects themselves, not their names)"
+                                                 if strings else "") + ".")
+    return Verdict(True, "Restores exactly the global variables the scope matches (batch-norm moving statistics "
+                         f"included), leaves the others untouched and returns them, for {len(CASES)} cases "
+                         "(3 scopes, 3 networks).")
+
+
+EXERCISE = Exercise(
+    id="reuse_layers",
+    notebook="04_layer_reuse",
+    function="restore_reused_layers",
+    checks=(
+        Check("restore", "restores exactly the variables the scope matches", 1.5, judge_restore),
+        Check("trained", "reusing the pretrained layers reaches the reference's accuracy", 0.5,
+              training_judge(2.0, "new model on the pretrained hidden1-3"), training=True),
+    ),
+)

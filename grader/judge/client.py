@@ -1,0 +1,73 @@
+"""The grader's side of the judge: start it once per run, ask it to measure artifacts."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from grader.frames import FrameError, Reader, encode
+
+STARTUP_SECONDS = 300.0
+
+
+@dataclass
+class Measured:
+    status: str                 # ok | refused | timeout | crashed | error
+    message: str = ""
+    values: dict | None = None
+
+
+class Judge:
+    def __init__(self, budget: dict, max_memory_mb: int, scratch: Path | None = None):
+        self.folder = Path(tempfile.mkdtemp(prefix="judge-", dir=scratch))
+        os.chmod(self.folder, 0o700)
+        self.socket_path = str(self.folder / "s")
+        self.log = open(self.folder / "judge.log", "wb")
+        env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "",
+               "OMP_NUM_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1",
+               "PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.judge.server", self.socket_path, str(self.folder), json.dumps(budget),
+             str(max_memory_mb)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log, env=env,
+            cwd=self.folder, start_new_session=True)
+        reader = Reader(self.process.stdout.fileno())
+        deadline = time.monotonic() + STARTUP_SECONDS
+        try:
+            reader._fill(6, deadline)
+        except (TimeoutError, EOFError):
+            self.close()
+            raise RuntimeError(f"the judge did not start (see {self.folder / 'judge.log'})") from None
+
+    def measure(self, exercise: str, check: str, info: dict, blobs: dict[str, bytes], timeout: float) -> Measured:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            try:
+                conn.connect(self.socket_path)
+                conn.sendall(encode({"exercise": exercise, "check": check, "timeout": timeout, "info": info}, blobs))
+                header, reply = Reader(conn.fileno()).read(time.monotonic() + timeout + 30)
+            except TimeoutError:
+                return Measured("timeout", f"did not finish within {timeout:g} s")
+            except (EOFError, FrameError, OSError):
+                return Measured("crashed", f"measuring it stopped the judge's process (out of time ({timeout:g} s) "
+                                           "or memory, or a crash)")
+        status = header.get("status")
+        if status != "ok":
+            return Measured(status or "error", str(header.get("message", "")))
+        with np.load(io.BytesIO(reply["values"]), allow_pickle=False) as npz:
+            return Measured("ok", values={k: npz[k] for k in npz.files})
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        import shutil
+        shutil.rmtree(self.folder, ignore_errors=True)

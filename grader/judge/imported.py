@@ -1,0 +1,131 @@
+"""Import a verified student graph into the judge, and run it the way a check needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.graphs import fresh_graph, new_session, tf
+from grader.judge import verify
+from grader.judge.verify import Refused
+
+
+@dataclass
+class Artifact:
+    """What a builder sent for one task: `info` (names, recorded runs) and `blobs` (graph bytes)."""
+    info: dict
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class Scaffold:
+    nodes: dict                 # name -> NodeDef, as the judge builds it
+    handles: dict               # key -> name of the tensor or op in the graph
+    variables: list             # (name, initializer name, VariableDef) of the scaffold's variables
+
+
+def build_scaffold(scaffold_fn) -> Scaffold:
+    with fresh_graph() as graph:
+        handles = scaffold_fn() or {}
+        variables = [(v.op.name, v.initializer.name, v.to_proto()) for v in tf.global_variables()]
+    names = {k: v.name for k, v in handles.items() if hasattr(v, "name")}
+    return Scaffold({n.name: n for n in graph.as_graph_def().node}, names, variables)
+
+
+@dataclass
+class Loaded:
+    graph: tf.Graph
+    handles: dict               # key -> tensor or op of the imported graph
+    variables: list             # the scaffold's tf.Variable objects, rebuilt from the judge's own protos
+    initializers: list[str]     # the student's variables' initializers (verified runnable)
+    scaffold: Scaffold
+
+    def session(self) -> tf.Session:
+        return new_session(self.graph)
+
+    def initialize(self, sess) -> None:
+        """The student's variables first, then the scaffold's own initializers (which win)."""
+        if self.initializers:
+            sess.run(self.initializers)
+        sess.run([init for _, init, _ in self.scaffold.variables])
+
+    def values(self, sess, prefix: str = "", names=None) -> dict[str, np.ndarray]:
+        wanted = [n for n, _, _ in self.scaffold.variables if names is None or n in names]
+        got = sess.run([f"{n}:0" for n in wanted])
+        return {prefix + n: np.asarray(v) for n, v in zip(wanted, got)}
+
+
+def load(blob: bytes, scaffold_fn, targets: list[str], initializers: list[str] = (),
+         feeds: dict | None = None, checkpoints: dict[str, str] | None = None) -> Loaded:
+    """Verify and import. `targets`: what the judge will run (besides the initializers);
+    `checkpoints`: {builder's path: judge's path} a restore may read."""
+    graph_def = verify.parse(blob)
+    scaffold = build_scaffold(scaffold_fn)
+    verify.check_scaffold(graph_def, scaffold.nodes)
+    allowed = set((checkpoints or {}).keys())
+    verify.check_runnable(graph_def, list(targets) + list(initializers), scaffold.nodes, feeds, allowed)
+    verify.clear_devices(graph_def)
+    for builder_path, judge_path in (checkpoints or {}).items():
+        verify.swap_checkpoint(graph_def, {builder_path}, judge_path)
+    with fresh_graph() as graph:
+        tf.import_graph_def(graph_def, name="")
+        handles = {k: graph.as_graph_element(v) for k, v in scaffold.handles.items()}
+        variables = [tf.Variable.from_proto(proto) for _, _, proto in scaffold.variables]
+    return Loaded(graph, handles, variables, list(initializers), scaffold)
+
+
+def load_subgraph(blob: bytes, input_name: str, output_name: str, replacement) -> tf.Tensor:
+    """Import a function-of-one-tensor graph into the current graph with its input replaced by
+    `replacement`; return the output."""
+    graph_def = verify.parse(blob)
+    verify.check_runnable(graph_def, [output_name], {}, feeds={input_name + ":0": None})
+    verify.clear_devices(graph_def)
+    [output] = tf.import_graph_def(graph_def, input_map={input_name + ":0": replacement},
+                                   return_elements=[output_name], name="student")
+    return output
+
+
+def run_safely(sess, fetches, feed=None):
+    """sess.run, with TensorFlow's error text (which a graph could fill with data) replaced by its kind."""
+    try:
+        return sess.run(fetches, feed)
+    except tf.errors.OpError as error:
+        where = f" in op {error.op.name[:80]} ({error.op.type})" if error.op is not None else ""
+        raise Refused(f"running the graph your function built failed: {type(error).__name__}{where}") from None
+
+
+def replay(sess, runs: list[dict], paths: dict[str, str]) -> None:
+    """The student's recorded session runs, with the builder's checkpoint path swapped for the judge's."""
+    for run in runs:
+        feed = {}
+        for name, spec in run["feeds"].items():
+            if spec["dtype"] == "string":
+                values = [paths.get(v, v) for v in spec["value"]]
+                feed[name] = np.array(values, dtype=object).reshape(spec["shape"])
+            else:
+                feed[name] = np.array(spec["value"], dtype=spec["dtype"]).reshape(spec["shape"])
+        run_safely(sess, run["fetches"], feed)
+
+
+def recorded_feeds(runs: list[dict]) -> dict:
+    """{tensor name: value} of every recorded feed (strings as str), for verification."""
+    feeds = {}
+    for run in runs:
+        for name, spec in run["feeds"].items():
+            values = spec["value"]
+            feeds[name] = values[0] if spec["dtype"] == "string" and len(values) == 1 else repr(values)
+    return feeds
+
+
+def recorded_targets(runs: list[dict]) -> list[str]:
+    return [f for run in runs for f in run["fetches"]]
+
+
+def load_op(artifact: Artifact, key: str, scaffold_fn) -> tuple[Loaded, str]:
+    """The graph of `key`, built by build_op: verified, imported; and the student's op to run."""
+    built = artifact.info.get(key)
+    if not isinstance(built, dict) or key not in artifact.blobs:
+        raise Refused("the builder sent nothing for this case")
+    op = str(built.get("op", ""))
+    initializers = [str(n) for n in built.get("initializers", [])][:10000]
+    return load(artifact.blobs[key], scaffold_fn, [op], initializers), op

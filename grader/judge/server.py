@@ -1,0 +1,138 @@
+"""The judge process: `python -m grader.judge.server SOCKET SCRATCH BUDGET_JSON MAX_MEMORY_MB`.
+
+One per grading run. It imports TensorFlow and the data once and never runs student code;
+each measurement happens in a child forked for it, with its own time and memory limits, so
+one student's graph can neither stall nor crash the judge for the others.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib
+import io
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from grader.frames import FrameError, Reader, encode
+from grader.graphs import Budget
+from grader.judge import training
+from grader.judge.imported import Artifact
+from grader.judge.verify import Refused
+
+PR_SET_PDEATHSIG = 1
+_EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+class Context:
+    """What a measurement may use besides the artifact."""
+
+    def __init__(self, budget: Budget, scratch: Path, pretrained: str):
+        self.budget, self.scratch, self.pretrained = budget, scratch, pretrained
+
+
+def _measures() -> dict:
+    found = {}
+    for folder in sorted(p for p in _EXERCISES.iterdir() if (p / "measure.py").exists()):
+        module = importlib.import_module(f"grader.exercises.{folder.name}.measure")
+        for check, measure in module.MEASURES.items():
+            found[(folder.name, check)] = measure
+    return found
+
+
+def _values_blob(values: dict) -> bytes:
+    arrays = {}
+    for key, value in values.items():
+        array = np.asarray(value)
+        arrays[key] = array.astype(str) if array.dtype == object else array
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _limit(max_memory_mb: int, seconds: float) -> None:
+    signal.alarm(max(1, int(seconds)))  # the default action ends the process, even inside an op
+    used = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    cap = used + max_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _handle(conn: socket.socket, measures: dict, context: Context, max_memory_mb: int) -> None:
+    reader = Reader(conn.fileno())
+    header, blobs = reader.read(time.monotonic() + 60)
+    _limit(max_memory_mb, float(header.get("timeout", 300)))
+    measure = measures.get((header.get("exercise"), header.get("check")))
+    try:
+        if measure is None:
+            raise Refused("no such check")
+        values = measure(Artifact(header.get("info") or {}, blobs), context)
+        reply = encode({"status": "ok"}, {"values": _values_blob(values)})
+    except Refused as why:
+        reply = encode({"status": "refused", "message": str(why)[:600]})
+    except MemoryError:
+        reply = encode({"status": "refused", "message": "the graph your function built ran out of memory"})
+    except Exception as error:  # noqa: BLE001 - the judge's own bug, or a graph it could not handle
+        traceback.print_exc()
+        reply = encode({"status": "error", "message": f"the judge could not measure it ({type(error).__name__})"})
+    conn.sendall(reply)
+
+
+def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str) -> None:
+    _die_with_parent()
+    parent = os.getppid()
+    budget = Budget(**json.loads(budget_json))
+    measures = _measures()
+    training.mnist(budget)  # loaded once, shared with every child
+    pretrained = str(Path(scratch) / "pretrained" / "model.ckpt")
+    pid = os.fork()
+    if pid == 0:  # the pretraining creates a session: never in the process that forks the others
+        try:
+            training.pretrain(budget, pretrained)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    context = Context(budget, Path(scratch), pretrained)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(socket_path)
+    server.listen(64)
+    server.settimeout(0.5)
+    print("ready", flush=True)
+    while os.getppid() == parent:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+        try:
+            conn, _ = server.accept()
+        except socket.timeout:
+            continue
+        if os.fork() == 0:
+            _die_with_parent()
+            server.close()
+            try:
+                _handle(conn, measures, context, int(max_memory_mb))
+            except (FrameError, EOFError, TimeoutError, OSError):
+                pass
+            finally:
+                os._exit(0)
+        conn.close()
+
+
+if __name__ == "__main__":
+    serve(*sys.argv[1:5])

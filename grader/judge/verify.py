@@ -1,0 +1,185 @@
+"""Verify a graph a student's process built, before the judge runs any of it.
+
+A graph is a program too: it could read files (ReadFile, a Restore from another path),
+call back into Python (PyFunc), loop forever (while_loop), or carry data out in an error.
+So the judge runs only nodes whose every dependency is an allowed op, never shows an op's
+error text, and requires the grader's own scaffold to be in the graph unchanged.
+"""
+from __future__ import annotations
+
+from tensorflow.core.framework import graph_pb2
+from tensorflow.python.framework import op_def_registry, tensor_util
+from google.protobuf.message import DecodeError
+
+MAX_GRAPH_BYTES = 64 << 20
+MAX_STUDENT_CONST_BYTES = 1 << 20  # no room to smuggle in trained weights
+MAX_NAME = 80
+
+# Stateful ops a training step legitimately uses; every other stateful op is refused.
+STATEFUL_ALLOWED = {
+    "VariableV2", "Variable", "VarHandleOp", "ReadVariableOp", "AssignVariableOp", "AssignAddVariableOp",
+    "AssignSubVariableOp", "VarIsInitializedOp", "IsVariableInitialized", "Assign", "AssignAdd", "AssignSub",
+    "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt", "RandomShuffle",
+    "RandomGamma", "RandomPoisson", "RandomPoissonV2", "Multinomial", "ParameterizedTruncatedNormal",
+    "Assert", "Print", "PrintV2", "NoOp", "Placeholder", "PlaceholderV2", "PlaceholderWithDefault",
+    "RestoreV2", "Restore", "RestoreSlice",  # only from the judge's checkpoint: see _restore_ok
+}
+STATEFUL_PREFIXES = ("Apply", "ResourceApply", "SparseApply", "ResourceSparseApply", "Scatter", "ResourceScatter",
+                     "StatelessRandom")
+# Refused even when TensorFlow calls them stateless: files, processes, Python, loops, functions, devices.
+DENIED_PARTS = ("File", "Proto", "Checkpoint", "Remap", "Vocab", "ImmutableConst", "Summary", "Debug",
+                "Dataset", "Iterator", "Reader", "Queue", "PyFunc", "Call", "Function", "While", "Enter",
+                "Exit", "NextIteration", "LoopCond", "Send", "Recv", "Collective", "Nccl", "TPU", "Tpu",
+                "Xla", "Rpc", "Barrier", "Stage", "TensorArray", "TensorList", "Stack", "Save", "Mutex",
+                "Lookup", "Table", "Load", "Write", "Fingerprint", "Audio", "Image", "Jpeg", "Png", "Gif",
+                "Bmp", "Wav", "Matching", "Shard")
+DENIED = {"If", "StatelessIf", "Case", "StatelessCase", "ReadFile"}
+PRINT_STREAMS = {"stderr", "stdout", "log(info)", "log(warning)", "log(error)"}
+
+
+class Refused(Exception):
+    """The graph is not run; the message is for the student."""
+
+
+def parse(blob: bytes) -> graph_pb2.GraphDef:
+    if len(blob) > MAX_GRAPH_BYTES:
+        raise Refused(f"the graph your function built is {len(blob) >> 20} MiB, over the "
+                      f"{MAX_GRAPH_BYTES >> 20} MiB limit")
+    graph = graph_pb2.GraphDef()
+    try:
+        graph.ParseFromString(blob)
+    except (DecodeError, RuntimeWarning, ValueError):
+        raise Refused("the graph your function built could not be read") from None
+    if graph.library.function or graph.library.gradient:
+        raise Refused("the graph your function built defines TensorFlow functions (tf.function, "
+                      "functional control flow); the exercises need none")
+    return graph
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME] + "..."
+
+
+# A marker TensorFlow itself sets on an existing op when a later op depends on it by control.
+_MARKERS = ("_has_manual_control_dependencies",)
+
+
+def _comparable(node):
+    if not any(m in node.attr for m in _MARKERS):
+        return node
+    node = type(node).FromString(node.SerializeToString())
+    for marker in _MARKERS:
+        if marker in node.attr:
+            del node.attr[marker]
+    return node
+
+
+def check_scaffold(graph: graph_pb2.GraphDef, scaffold: dict) -> None:
+    """Every node of the grader's scaffold must be in the student's graph, unchanged."""
+    nodes = {n.name: n for n in graph.node}
+    if len(nodes) != len(graph.node):
+        raise Refused("the graph your function built has two nodes of the same name")
+    for name, node in scaffold.items():
+        mine = nodes.get(name)
+        if mine is None:
+            raise Refused(f"the grader's node {_short(name)} is missing from the graph your function built "
+                          "(was the graph replaced or reset?)")
+        if _comparable(mine) != node:
+            raise Refused(f"your function changed the grader's node {_short(name)} (op {node.op}); "
+                          "build new ops instead of rewiring existing ones")
+
+
+def _node_name(ref: str) -> str:
+    return ref.lstrip("^").split(":")[0]
+
+
+def _string_const(node) -> list[bytes] | None:
+    if node.op != "Const":
+        return None
+    try:
+        value = tensor_util.MakeNdarray(node.attr["value"].tensor)
+    except Exception:  # noqa: BLE001
+        return None
+    return [v for v in value.ravel()] if value.dtype.kind in "SO" else None
+
+
+def _restore_ok(node, nodes: dict, feeds: dict, checkpoints: set[str]) -> bool:
+    """A restore reads only from a checkpoint the judge names: its prefix is fed with, or is a constant
+    holding, the path the builder was given (the judge swaps in its own)."""
+    prefix = _node_name(node.input[0]) if node.input else None
+    if prefix is None:
+        return False
+    fed = [v for k, v in feeds.items() if _node_name(k) == prefix]
+    if fed:
+        return all(str(v) in checkpoints for v in fed)
+    values = _string_const(nodes.get(prefix)) if prefix in nodes else None
+    return bool(values) and all(v.decode("utf-8", "replace") in checkpoints for v in values)
+
+
+def _allowed(node, nodes, feeds, checkpoints) -> str | None:
+    """None when the node may run; else why not."""
+    op = node.op
+    if op in ("RestoreV2", "Restore", "RestoreSlice"):
+        return None if _restore_ok(node, nodes, feeds, checkpoints) else "restores from a file the grader did not give it"
+    if op in DENIED or (op not in STATEFUL_ALLOWED and any(part in op for part in DENIED_PARTS)):
+        return "reads or writes files, calls Python, loops or calls functions"
+    if op == "PrintV2" and node.attr["output_stream"].s.decode() not in PRINT_STREAMS:
+        return "prints to a file"
+    try:
+        op_def = op_def_registry.get(op)
+    except Exception:  # noqa: BLE001
+        op_def = None
+    if op_def is None:
+        return "is not a TensorFlow op this grader knows"
+    if op_def.is_stateful and op not in STATEFUL_ALLOWED and not op.startswith(STATEFUL_PREFIXES):
+        return "is a stateful op the exercises do not need"
+    return None
+
+
+def check_runnable(graph: graph_pb2.GraphDef, targets: list[str], scaffold: dict,
+                   feeds: dict | None = None, checkpoints: set[str] = frozenset()) -> None:
+    """Everything running `targets` would run must be allowed; the student's constants small."""
+    nodes = {n.name: n for n in graph.node}
+    feeds = feeds or {}
+    seen, stack = set(), [_node_name(t) for t in targets]
+    const_bytes = 0
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = nodes.get(name)
+        if node is None:
+            raise Refused(f"the graph your function built has no node {_short(name)}")
+        if name in scaffold:
+            if node.op in ("RestoreV2", "Restore", "RestoreSlice"):
+                raise Refused("restore op in the scaffold")  # never: the grader's scaffolds have none
+        else:
+            why = _allowed(node, nodes, feeds, checkpoints)
+            if why:
+                raise Refused(f"the graph your function built has an op the grader does not run: "
+                              f"{_short(name)} ({node.op}) {why}")
+            if node.op == "Const":
+                const_bytes += node.ByteSize()
+        if name in {_node_name(k) for k in feeds}:
+            continue  # a fed tensor's inputs do not run
+        stack += [_node_name(i) for i in node.input]
+    if const_bytes > MAX_STUDENT_CONST_BYTES:
+        raise Refused(f"the constants your function adds take {const_bytes / 2**20:.1f} MiB "
+                      f"(at most {MAX_STUDENT_CONST_BYTES >> 20} MiB): build the values with ops, not constants")
+
+
+def clear_devices(graph: graph_pb2.GraphDef) -> None:
+    """The judge places every op itself (on its CPU)."""
+    for node in graph.node:
+        node.device = ""
+
+
+def swap_checkpoint(graph: graph_pb2.GraphDef, builder_paths: set[str], judge_path: str) -> None:
+    """Constants naming the builder's checkpoint now name the judge's."""
+    for node in graph.node:
+        values = _string_const(node)
+        if values and any(v.decode("utf-8", "replace") in builder_paths for v in values):
+            node.attr["value"].tensor.CopyFrom(tensor_util.make_tensor_proto(
+                [judge_path if v.decode("utf-8", "replace") in builder_paths else v for v in values],
+                shape=list(tensor_util.MakeNdarray(node.attr["value"].tensor).shape)))
