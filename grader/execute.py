@@ -6,21 +6,20 @@ which cells ran, and where and why execution stopped.
 from __future__ import annotations
 
 import json
-import sys
 import time
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from .errors import summarize
-from .sandbox import Sandbox, student_env
+from .kernel import launcher_argv
+from .sandbox import Sandbox
 
 KERNEL_NAME = "ch11-grader"
 MAX_OUTPUT_BYTES = 1_000_000  # per notebook; more is dropped with a notice
@@ -61,16 +60,27 @@ class _CappedClient(NotebookClient):
         return None
 
 
+class _OneSpec(KernelSpecManager):
+    """The kernel's spec, in memory: no kernel.json on disk that student code could rewrite
+    before the grader starts the next kernel (its argv runs outside the sandbox)."""
+
+    def __init__(self, spec: KernelSpec):
+        super().__init__()
+        self._spec = spec
+
+    def find_kernel_specs(self) -> dict[str, str]:
+        return {KERNEL_NAME: ""}
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        if kernel_name != KERNEL_NAME:
+            raise KeyError(kernel_name)
+        return self._spec
+
+
 def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None) -> KernelSpecManager:
-    env = student_env(workdir)
-    if mnist_dir:
-        env["MNIST_DIR"] = str(Path(mnist_dir).resolve())
-    spec_dir = Path(tempfile.mkdtemp(prefix="kernelspec-", dir=workdir.parent)) / KERNEL_NAME
-    spec_dir.mkdir()
-    (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "grader.kernel", sandbox.limits.to_json(), "-f", "{connection_file}"],
-        "display_name": "ch11 grader (limited)", "language": "python", "env": env}))
-    return KernelSpecManager(kernel_dirs=[str(spec_dir.parent)])
+    _, _, limits = sandbox.command([], workdir, kind="kernel", mnist_dir=mnist_dir)
+    return _OneSpec(KernelSpec(argv=launcher_argv(limits), display_name="ch11 grader (limited)",
+                               language="python", env={}, resource_dir="", metadata={}))
 
 
 def _error_text(cell) -> str:
@@ -98,9 +108,12 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
     start = time.monotonic()
     specs = _kernel_specs(workdir, sandbox, mnist_dir)
     # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
-    # Unix sockets, not TCP: they work from the kernel's own network namespace.
+    # Unix sockets, not TCP: they work from the kernel's own network namespace. They and the
+    # connection file (its key) live in the submission's folder, the one folder the kernel sees
+    # at the same path as the grader; no other submission's kernel can reach them.
+    workdir = workdir.absolute()
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs, transport="ipc",
-                                 ip=str(workdir.parent / f"ipc-{workdir.name}"))
+                                 ip=str(workdir / "k"), connection_file=str(workdir / ".kernel.json"))
     client = _CappedClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=manager,
                            resources={"metadata": {"path": str(workdir)}}, startup_timeout=120,
                            interrupt_on_timeout=False)

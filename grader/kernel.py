@@ -1,18 +1,33 @@
-"""The student's kernel: `python -m grader.kernel LIMITS_JSON -f CONNECTION_FILE`.
+"""The student's kernel launcher: `python -c <launch snippet> LIMITS_JSON -f CONNECTION_FILE`.
 
-Applies the submission's limits to itself, then becomes an ordinary IPython
-kernel (exec), so the limits hold for everything the notebook runs.
+Run by jupyter_client, outside the sandbox: it applies the submission's limits to itself (die
+with the grader, the cgroup, the rlimits), then execs the kernel, with exactly the student's
+environment: under bubblewrap (`bwrap ... python -m ipykernel_launcher`) when the limits carry
+its command line, else (the Landlock fallback) confined here and exec'd directly. The limits
+hold for everything the notebook runs.
 """
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from grader.sandbox import Limits, apply_limits
 
+ROOT = str(Path(__file__).resolve().parent.parent)  # where `grader` is imported from
+
+
+def launcher_argv(limits: Limits) -> list[str]:
+    """The kernelspec's argv. Not `python -m grader.kernel`: that would import from the current
+    folder first, the submission's own, where student code could have planted a `grader`."""
+    snippet = (f"import sys; sys.path[:] = [{ROOT!r}] + [p for p in sys.path if p not in ('', '.')]; "
+               "from grader.kernel import main; main()")
+    return [sys.executable, "-c", snippet, limits.to_json(), "-f", "{connection_file}"]
+
 
 def main() -> None:
-    apply_limits(Limits.from_json(sys.argv[1]))
+    limits = Limits.from_json(sys.argv[1])
+    apply_limits(limits)
     # TensorFlow's C++ logging and ipykernel's warnings go to the process's own stderr, not to the
     # notebook (cell output is captured by ipykernel): keep them off the grader's terminal.
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -20,8 +35,10 @@ def main() -> None:
     os.dup2(devnull, 2)
     # Python's own prints still reach the notebook; what C libraries write to the file
     # descriptors (TensorFlow's absl/oneDNN start-up lines) is not captured into it.
-    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher",
-                              "--IPKernelApp.capture_fd_output=False", *sys.argv[2:]])
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "--IPKernelApp.capture_fd_output=False", *sys.argv[2:]]
+    if limits.wrapper:
+        os.execve(limits.wrapper[0], [*limits.wrapper, *kernel], {})
+    os.execve(sys.executable, kernel, dict(limits.env))
 
 
 if __name__ == "__main__":

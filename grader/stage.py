@@ -1,0 +1,65 @@
+"""Stage the part of the grader package that sandboxed processes may see.
+
+Student code runs with a copy of an allowlist of the grader's files on its PYTHONPATH, never
+the package itself: the checks, the measurements, the judge and the reference stay outside.
+Deny by default: only what the lists below name is copied; a listed file that does not exist
+(yet) is skipped.
+
+    stage_package("kernel", dest)   # what notebooks import (grader.check, grader.data, MNIST)
+    stage_package("builder", dest)  # + what the builder needs to build the checks' graphs
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+# Paths (glob patterns) relative to the grader package.
+KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "data.py", "mnist/*")
+BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py",
+                                                 "exercises/*/build.py")
+KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES}
+# Packages of the staged tree that get an empty __init__.py when the kind has files below them
+# but their own __init__.py is not on the list (so that `grader.exercises.<id>.build` imports
+# without running the real `grader/exercises/__init__.py`).
+EMPTY_INIT_UNDER = "exercises"
+
+
+def staged_files(kind: str, package: Path = PACKAGE) -> list[Path]:
+    """The package's files of `kind`, relative to the package, in a stable order."""
+    try:
+        patterns = KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown package kind {kind!r} (one of {', '.join(KINDS)})") from None
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        for path in sorted(package.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                found[path.relative_to(package)] = None
+    return list(found)
+
+
+def stage_package(kind: str, dest: Path) -> Path:
+    """Copy the allowlist of `kind` into dest/grader/ and return `dest` (for PYTHONPATH)."""
+    dest = Path(dest)
+    target = dest / "grader"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    files = staged_files(kind)
+    for relative in files:
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGE / relative, target / relative)
+    for relative in files:  # exercises/ and exercises/<id>/ become (empty) packages
+        parts = relative.parts
+        if parts[0] != EMPTY_INIT_UNDER:
+            continue
+        for depth in range(1, len(parts)):
+            init = target.joinpath(*parts[:depth], "__init__.py")
+            if not init.exists():
+                init.write_text("")
+    for path in target.rglob("*"):  # the sandbox binds it read-only anyway
+        if path.is_file():
+            path.chmod(0o444)
+    return dest

@@ -1,0 +1,485 @@
+"""The sandbox against real attacks, with real processes: each assertion is something student code
+could do before bubblewrap (read the grader's secrets, another submission's folder and kernel key,
+the solutions; signal other processes; leave files behind; fill the disk; outlive the grader)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import site
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import grader
+from grader import sandbox as sb
+from grader.config import GradeConfig
+from grader.execute import execute
+from grader.notebooks import reference_dir
+from grader.stage import stage_package
+
+ROOT = Path(__file__).resolve().parents[1]
+BWRAP_PROBLEM = sb._bwrap_check()[0] if os.environ.get(sb.MODE_ENV, "").lower() != "landlock" else "forced off"
+needs_bwrap = pytest.mark.skipif(bool(BWRAP_PROBLEM), reason=f"no bubblewrap here: {BWRAP_PROBLEM}")
+SECRET = "SECRET_TOKEN_" + uuid.uuid4().hex
+
+
+@pytest.fixture
+def run(tmp_path):
+    folder = sb.begin_run(tmp_path / "runs")
+    yield folder
+    sb.end_run(folder)
+
+
+@pytest.fixture
+def secret(monkeypatch):
+    monkeypatch.setenv("CH11_TEST_SECRET", SECRET)
+    return SECRET
+
+
+def python(sandbox: sb.Sandbox, workdir: Path, code: str, timeout: float = 60, **kwargs) -> tuple[int, str]:
+    log = workdir.parent / f"{workdir.name}.log"  # outside the work folder: it is the grader's
+    process = sb.start_python(["-c", textwrap.dedent(code)], workdir, sandbox, log, **kwargs)
+    try:
+        code = process.wait(timeout)
+    finally:
+        sb.kill_group(process)
+    return code, log.read_text()
+
+
+def sandbox_for(run: Path, name: str, **kwargs) -> tuple[sb.Sandbox, Path]:
+    workdir = sb.new_workdir(run, name)
+    return sb.Sandbox(1024, True, workdir, **kwargs), workdir
+
+
+# --------------------------------------------------------------------------- bubblewrap
+@needs_bwrap
+def test_the_graders_environment_does_not_reach_student_code(run, secret):
+    sandbox, workdir = sandbox_for(run, "env", mode="bwrap")
+    try:
+        code, out = python(sandbox, workdir, """
+            import os, json
+            print(json.dumps(dict(os.environ)))
+            print(open('/proc/1/environ', 'rb').read().decode(errors='replace'))
+        """)
+    finally:
+        sandbox.close()
+    assert code == 0, out
+    assert secret not in out
+    env = json.loads(out.splitlines()[0])
+    allowed = {*sb.student_env(workdir, package=Path("p"), mnist_dir="m"), "PWD"}
+    assert set(env) <= allowed, set(env) - allowed
+    assert env["HOME"] == str(workdir) and env["MALLOC_ARENA_MAX"] == "2"
+
+
+@needs_bwrap
+def test_two_submissions_cannot_see_read_or_signal_each_other(run, tmp_path):
+    alice, alice_dir = sandbox_for(run, "alice", mode="bwrap")
+    bob, bob_dir = sandbox_for(run, "bob", mode="bwrap")
+    try:
+        (alice_dir / ".kernel.json").write_text(json.dumps({"key": SECRET}))  # as jupyter_client writes it
+        # Alice's process: alive, listening on an abstract unix socket.
+        ready = alice_dir / "ready"
+        log = alice_dir.parent / "alice-sleeper.log"
+        sleeper = sb.start_python(["-c", textwrap.dedent(f"""
+            import socket, time
+            s = socket.socket(socket.AF_UNIX); s.bind('\\0ch11-{SECRET}'); s.listen()
+            open({str(ready)!r}, 'w').close(); time.sleep(60)
+        """)], alice_dir, alice, log)
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), log.read_text()
+        code, out = python(bob, bob_dir, f"""
+            import os, signal, socket
+            for path in [{str(alice_dir)!r}, {str(alice_dir / '.kernel.json')!r}, {str(run)!r} + '/lock']:
+                print('exists' if os.path.exists(path) else 'missing', path)
+            pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+            print('pids', pids)
+            try:
+                os.kill({sleeper.pid}, signal.SIGKILL); print('signalled')
+            except ProcessLookupError:
+                print('no such process')
+            try:
+                socket.socket(socket.AF_UNIX).connect('\\0ch11-{SECRET}'); print('connected')
+            except OSError as error:
+                print('refused', error)
+        """)
+        assert code == 0, out
+        assert "exists" not in out, out
+        pids = json.loads(next(line for line in out.splitlines() if line.startswith("pids")).split(" ", 1)[1])
+        assert len(pids) <= 3, pids  # bwrap's init, the process itself (and maybe a helper): no others
+        assert "connected" not in out and "refused" in out, out
+        assert sleeper.poll() is None, "Bob killed Alice's process"
+        assert SECRET not in out
+    finally:
+        alice.close()
+        bob.close()
+
+
+@needs_bwrap
+def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
+    sandbox, workdir = sandbox_for(run, "peek", mode="bwrap")
+    real = Path(grader.__file__).resolve().parent
+    site_grader = [Path(p) / "grader" / "_notebooks" for p in site.getsitepackages()]
+    secrets = [reference_dir(), ROOT / "reference", ROOT / "tests", ROOT / "examples", ROOT / ".git",
+               ROOT / "grader", GradeConfig(out=Path(".")).cache_dir, real / "checks.py", *site_grader,
+               Path.home() / ".cache", ROOT / "pyproject.toml"]
+    try:
+        code, out = python(sandbox, workdir, kind="kernel", code=f"""
+            import glob, os, sys
+            import grader
+            for path in {[str(p) for p in secrets]!r}:
+                try:
+                    found = os.listdir(path) if os.path.isdir(path) else open(path).read(10)
+                    print('READ', path, found[:5] if isinstance(found, list) else '')
+                except OSError as error:
+                    print('denied', path, type(error).__name__)
+            package = os.path.dirname(grader.__file__)
+            print('PACKAGE', package, sorted(os.listdir(package)))
+            found = []
+            for top in [p for p in os.listdir('/') if p not in ('proc', 'sys', 'dev', 'usr')]:
+                for folder, _, files in os.walk('/' + top):
+                    found += [os.path.join(folder, f) for f in files
+                              if f.endswith('.ipynb') or '/grader' in folder and f != 'build.py'
+                              and f not in ('__init__.py', 'selfcheck.py', 'data.py')
+                              and not f.startswith('t10k-')]
+            print('GLOB', found)
+            for site in sys.path:
+                hidden = os.path.join(site, 'grader')
+                if os.path.isdir(hidden) and os.path.realpath(hidden) != os.path.realpath(package):
+                    print('SITE', hidden, sorted(os.listdir(hidden)))
+        """)
+    finally:
+        sandbox.close()
+    assert code == 0, out
+    assert "READ" not in out, out
+    assert "GLOB []" in out, out
+    for line in out.splitlines():
+        if line.startswith(("PACKAGE", "SITE")):
+            assert set(eval(line.split(" ", 2)[2])) <= {"__init__.py", "selfcheck.py", "data.py", "mnist"}, line
+
+
+def test_staged_packages_hold_only_their_allowlist(tmp_path):
+    kernel = stage_package("kernel", tmp_path / "kernel") / "grader"
+    builder = stage_package("builder", tmp_path / "builder") / "grader"
+    names = {str(p.relative_to(kernel)) for p in kernel.rglob("*") if p.is_file()}
+    assert {"__init__.py", "selfcheck.py", "data.py"} <= names
+    assert all(n in {"__init__.py", "selfcheck.py", "data.py"} or n.startswith("mnist/") for n in names), names
+    built = {str(p.relative_to(builder)) for p in builder.rglob("*") if p.is_file()}
+    assert not [n for n in built if n.endswith(("measure.py", "checks.py", "harness.py", "probe.py", "base.py"))
+                or n.startswith(("judge/", "reference"))], built
+    real = Path(grader.__file__).resolve().parent
+    for build in real.glob("exercises/*/build.py"):
+        relative = build.relative_to(real)
+        assert str(relative) in built and (builder / relative.parent / "__init__.py").read_text() == ""
+    assert (builder / "exercises" / "__init__.py").read_text() == "" if (builder / "exercises").exists() else True
+
+
+@needs_bwrap
+def test_private_tmp_and_shm_leave_nothing_behind(run):
+    sandbox, workdir = sandbox_for(run, "litter", mode="bwrap")
+    name = f"ch11-litter-{uuid.uuid4().hex}"
+    try:
+        code, out = python(sandbox, workdir, f"""
+            open('/dev/shm/{name}', 'w').write('x'); open('/tmp/{name}', 'w').write('x')
+            import os; print(os.listdir('/dev/shm'), os.path.exists('/tmp/{name}'))
+        """)
+    finally:
+        sandbox.close()
+    assert code == 0 and name in out, out
+    assert not (Path("/dev/shm") / name).exists() and not (Path("/tmp") / name).exists()
+
+
+@needs_bwrap
+def test_private_tmp_is_size_limited(run):
+    sandbox, workdir = sandbox_for(run, "tmpfull", mode="bwrap", tmp_mb=4)
+    try:
+        code, out = python(sandbox, workdir, "open('/tmp/big', 'wb').write(b'x' * 8 * 2**20)")
+    finally:
+        sandbox.close()
+    assert code != 0 and "No space left" in out, out
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "landlock"])
+def test_writing_past_the_work_folders_size_fails(run, mode):
+    if mode == "bwrap" and BWRAP_PROBLEM:
+        pytest.skip(f"no bubblewrap here: {BWRAP_PROBLEM}")
+    sandbox, workdir = sandbox_for(run, f"full-{mode}", mode=mode, disk_mb=8)
+    try:
+        code, out = python(sandbox, workdir, """
+            import errno
+            try:
+                with open('big', 'wb') as f:
+                    for _ in range(20):
+                        f.write(b'x' * 2**20); f.flush()
+            except OSError as error:
+                print('refused', errno.errorcode[error.errno])
+            else:
+                print('wrote 20 MB')
+        """)
+    finally:
+        sandbox.close()
+    assert code == 0, out
+    assert "refused ENOSPC" in out or "refused EFBIG" in out, out
+    assert sandbox.mounted == sb._tmpfs_allowed()
+
+
+@needs_bwrap
+def test_bwrap_reports_a_killed_process_as_killed(run):
+    sandbox, workdir = sandbox_for(run, "sig", mode="bwrap")
+    try:
+        code, _ = python(sandbox, workdir, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+        assert code == -signal.SIGKILL
+        code, _ = python(sandbox, workdir, "import sys; sys.exit(3)")
+        assert code == 3
+    finally:
+        sandbox.close()
+
+
+@needs_bwrap
+def test_a_pipe_from_the_grader_reaches_the_sandboxed_process(run):
+    sandbox, workdir = sandbox_for(run, "pipe", mode="bwrap")
+    read, write = os.pipe()
+    try:
+        log = workdir.parent / "pipe.log"
+        process = sb.start_python(["-c", f"import os; os.write({write}, b'frame')"], workdir, sandbox, log,
+                                  pass_fds=(write,))
+        os.close(write)
+        assert process.wait(30) == 0, log.read_text()
+        assert os.read(read, 100) == b"frame"
+    finally:
+        os.close(read)
+        sandbox.close()
+
+
+# --------------------------------------------------------------------------- a real kernel
+@pytest.mark.parametrize("mode", ["bwrap", "landlock"])
+def test_a_notebook_kernel_sees_only_its_own_submission(run, secret, mode):
+    if mode == "bwrap" and BWRAP_PROBLEM:
+        pytest.skip(f"no bubblewrap here: {BWRAP_PROBLEM}")
+    other, other_dir = sandbox_for(run, "other", mode=mode)
+    (other_dir / ".kernel.json").write_text(json.dumps({"key": SECRET}))
+    sandbox, workdir = sandbox_for(run, "nb", mode=mode)
+    outcome: dict = {}
+    try:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(f"""
+            import os, grader
+            print('SECRET' if {secret!r} in repr(dict(os.environ)) else 'clean env')
+            try:
+                print(open({str(other_dir / '.kernel.json')!r}).read())
+            except OSError as error:
+                print('other folder:', type(error).__name__)
+            print('package', sorted(os.listdir(os.path.dirname(grader.__file__))))
+        """)), nbformat.v4.new_code_cell("import time; time.sleep(2); print('still alive')")])
+        run_dir = workdir / "nb0"
+        run_dir.mkdir()
+        # from a thread that is not the main one, as the batch grader does
+        worker = threading.Thread(target=lambda: outcome.update(result=execute(nb, run_dir, 60, sandbox)))
+        worker.start()
+        worker.join(120)
+    finally:
+        sandbox.close()
+        other.close()
+    result = outcome["result"]
+    assert result.failure is None and result.ran_ok == {0, 1}, result.failure
+    text = "".join(o.get("text", "") for c in result.notebook.cells for o in c.outputs)
+    assert "clean env" in text and SECRET not in text, text
+    assert "other folder: " in text, text
+    assert "still alive" in text
+    assert "'selfcheck.py'" in text and "harness.py" not in text and "checks.py" not in text, text
+
+
+# --------------------------------------------------------------------------- dying with the grader
+GRADER = """
+import os, sys, threading, time, json, textwrap
+from pathlib import Path
+from grader import sandbox as sb
+base, mode, what = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+run = sb.begin_run(base)
+workdir = sb.new_workdir(run, 'victim')
+sandbox = sb.Sandbox(1024, True, workdir, mode=mode)
+info = {'run': str(run), 'workdir': str(workdir), 'cgroup': str(sandbox.cgroup or ''), 'mounted': sandbox.mounted}
+if what == 'kernel':
+    import nbformat
+    from grader.execute import execute
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time; open('started', 'w').close(); time.sleep(120)")])
+    (workdir / 'nb0').mkdir()
+    threading.Thread(target=execute, args=(nb, workdir / 'nb0', 300, sandbox), daemon=True).start()
+    while not (workdir / 'nb0' / 'started').exists():
+        time.sleep(0.05)
+else:
+    # the child forks a grandchild that leaves its session (the fallback cannot hold it)
+    code = textwrap.dedent('''
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            time.sleep(120)
+        open('started', 'w').close()
+        time.sleep(120)
+    ''')
+    started = {}
+    def spawn():  # from a thread that ends at once
+        started['p'] = sb.start_python(['-c', code], workdir, sandbox, workdir.parent / 'victim.log')
+    thread = threading.Thread(target=spawn)
+    thread.start(); thread.join()
+    while not (workdir / 'started').exists():
+        time.sleep(0.05)
+    info['bwrap_pid'] = started['p'].pid
+print(json.dumps(info), flush=True)
+time.sleep(600)
+"""
+
+
+def _cgroup_pids(cgroup: str) -> list[int]:
+    try:
+        return [int(p) for p in (Path(cgroup) / "cgroup.procs").read_text().split()]
+    except OSError:
+        return []
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+def _start_grader(tmp_path: Path, mode: str, what: str) -> tuple[subprocess.Popen, dict, set[int]]:
+    script = tmp_path / "grader_script.py"
+    script.write_text(GRADER)
+    grader_process = subprocess.Popen([sys.executable, str(script), str(tmp_path / "runs"), mode, what],
+                                      stdout=subprocess.PIPE, cwd=ROOT, text=True)
+    try:
+        line = grader_process.stdout.readline()
+        assert line, "the grader script failed"
+        info = json.loads(line)
+        time.sleep(1.5)  # the spawning thread has ended: the student's processes must live on
+        processes = _descendants(grader_process.pid) | set(_cgroup_pids(info["cgroup"]))
+        assert processes and sorted(_alive(processes)) == sorted(processes), "student processes died with a thread"
+    except BaseException:
+        grader_process.kill()
+        grader_process.wait()
+        raise
+    return grader_process, info, processes
+
+
+@pytest.mark.parametrize("what", ["worker", "kernel"])
+def test_student_processes_die_with_a_sigkilled_grader(tmp_path, what):
+    if BWRAP_PROBLEM:
+        pytest.skip(f"no bubblewrap here: {BWRAP_PROBLEM}")
+    grader_process, info, processes = _start_grader(tmp_path, "bwrap", what)
+    grader_process.kill()
+    grader_process.wait()
+    deadline = time.monotonic() + 5
+    while _alive(processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(processes), f"outlived the grader: {_alive(processes)}"
+    # what the killed run left (its folder, tmpfs, cgroup) goes with the next run's start
+    run = sb.begin_run(tmp_path / "runs")
+    try:
+        assert not Path(info["run"]).exists()
+        assert not info["cgroup"] or not Path(info["cgroup"]).exists()
+        assert not [m for m in sb._mounts() if m[1].startswith(info["run"])]
+    finally:
+        sb.end_run(run)
+
+
+def test_the_next_run_removes_a_killed_runs_folders_cgroups_and_processes(tmp_path):
+    """The fallback cannot hold a grandchild that left its session: the next begin_run ends it."""
+    grader_process, info, processes = _start_grader(tmp_path, "landlock", "worker")
+    if info["mounted"]:
+        assert [m for m in sb._mounts() if m[1] == info["workdir"]]
+    grader_process.kill()
+    grader_process.wait()
+    time.sleep(0.5)
+    survivors = _alive(processes)
+    run = sb.begin_run(tmp_path / "runs")
+    try:
+        assert not Path(info["run"]).exists()
+        assert not [m for m in sb._mounts() if m[1].startswith(info["run"])]
+        if info["cgroup"]:
+            assert not Path(info["cgroup"]).exists()
+            assert not _alive(survivors), f"left running: {_alive(survivors)}"
+        assert Path(run, "lock").exists() and sb._lock_held(Path(run, "lock"))
+    finally:
+        sb.end_run(run)
+    assert not run.exists()
+
+
+def test_a_live_runs_folder_is_kept(tmp_path):
+    first = sb.begin_run(tmp_path / "runs")
+    second = sb.begin_run(tmp_path / "runs")
+    try:
+        assert first.exists() and second.exists() and first != second
+        assert len(str(sb.new_workdir(first, "a-very-long-submission-name-" * 4) / "nb0" / "k-1")) < 107 or \
+            len(str(tmp_path)) > 60
+    finally:
+        sb.end_run(second)
+        sb.end_run(first)
+
+
+# --------------------------------------------------------------------------- the fallback
+def test_the_forced_fallback_writes_only_in_its_folder(run, tmp_path, secret, monkeypatch):
+    monkeypatch.setenv(sb.MODE_ENV, "landlock")
+    assert sb.sandbox_mode() == "landlock"
+    assert any("Landlock fallback" in note for note in sb.sandbox_warnings(True))
+    if sb.confinement_problems():
+        pytest.skip("; ".join(sb.confinement_problems()))
+    sandbox, workdir = sandbox_for(run, "fallback")
+    outside = tmp_path / "outside.txt"
+    try:
+        assert sandbox.mode == "landlock"
+        code, out = python(sandbox, workdir, f"""
+            import os
+            open('inside.txt', 'w').write('ok')
+            for path in [{str(outside)!r}, {str(Path(grader.__file__).parent / 'zz.py')!r}]:
+                try:
+                    open(path, 'w').write('x'); print('WROTE', path)
+                except OSError as error:
+                    print('refused', type(error).__name__)
+            print('SECRET' if {secret!r} in repr(dict(os.environ)) else 'clean env')
+        """)
+        assert (workdir / "inside.txt").read_text() == "ok"
+    finally:
+        sandbox.close()
+    assert code == 0, out
+    assert "WROTE" not in out and out.count("refused PermissionError") == 2, out
+    assert "clean env" in out
+    assert not outside.exists()
+
+
+def test_warnings_name_the_sandbox_in_force():
+    notes = sb.sandbox_warnings(True)
+    expected = "sandbox: Landlock fallback" if BWRAP_PROBLEM else "sandbox: bubblewrap"
+    assert notes[0].startswith(expected), notes
