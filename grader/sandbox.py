@@ -554,13 +554,14 @@ class Sandbox:
     stopping = False               # set on Ctrl-C: start nothing new
 
     def __init__(self, max_memory_mb: int, isolate_network: bool, writable: Path | None,
-                 private: tuple[Path, ...] = (), *, package: Path | None = None, data_dirs=(),
+                 private: tuple[Path, ...] = (), *, package: Path | dict[str, Path] | None = None, data_dirs=(),
                  disk_mb: int = DEFAULT_DISK_MB, tmp_mb: int = DEFAULT_TMP_MB, mode: str | None = None):
         """`writable`: the submission's own folder, the only place its code may write (mounted as a
         tmpfs of `disk_mb` where allowed: what the grader put there before is hidden, so make the
         sandbox on a new folder); `private`: what its code may not read (the fallback: with
         bubblewrap nothing is readable that is not declared); `package`: the staged grader package
-        its processes import (grader.stage; None: staged once per process when first needed);
+        its processes import (grader.stage), or {kind: package} ("kernel", "builder"); a kind not
+        given is staged once per process when first needed;
         `data_dirs`: folders its code may read (e.g. full MNIST); `mode`: "bwrap" or "landlock",
         None: sandbox_mode()."""
         self.mode = mode or sandbox_mode()
@@ -568,7 +569,7 @@ class Sandbox:
             raise ValueError(f"unknown sandbox mode {self.mode!r}")
         self.isolate_network = isolate_network
         self.writable = Path(writable).absolute() if writable else None
-        self.package = Path(package) if package else None
+        self.package = dict(package) if isinstance(package, dict) else Path(package) if package else None
         self.data_dirs = tuple(str(Path(d).absolute()) for d in data_dirs if d)
         self.tmp_mb = tmp_mb
         self.disk_mb = disk_mb
@@ -588,6 +589,8 @@ class Sandbox:
         Sandbox._open.add(self)
 
     def package_for(self, kind: str) -> Path:
+        if isinstance(self.package, dict):
+            return Path(self.package[kind]) if self.package.get(kind) else staged_package(kind)
         return self.package or staged_package(kind)
 
     def command(self, argv: list[str], workdir: Path, *, kind: str = "kernel", package: Path | None = None,

@@ -483,3 +483,15 @@ def test_warnings_name_the_sandbox_in_force():
     notes = sb.sandbox_warnings(True)
     expected = "sandbox: Landlock fallback" if BWRAP_PROBLEM else "sandbox: bubblewrap"
     assert notes[0].startswith(expected), notes
+
+
+def test_a_run_stages_each_kind_once_and_the_sandbox_uses_it(run, tmp_path):
+    kernel = stage_package("kernel", run / "k")
+    builder = stage_package("builder", run / "b")
+    sandbox, workdir = sandbox_for(run, "pkgs", package={"kernel": kernel, "builder": builder}, mode="landlock")
+    try:
+        for kind, package in (("kernel", kernel), ("builder", builder)):
+            _, env, limits = sandbox.command(["python"], workdir, kind=kind)
+            assert env["PYTHONPATH"] == str(package) and str(package) in limits.readable
+    finally:
+        sandbox.close()
