@@ -3,13 +3,20 @@ and each test's result right after its exercise's cell, in one self-contained HT
 from __future__ import annotations
 
 import copy
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import bleach
 import nbformat
 from bleach.css_sanitizer import CSSSanitizer
+from bleach.html5lib_shim import Filter
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+try:  # nbconvert's own choice of name for Jinja's context decorator
+    from jinja2 import pass_context
+except ImportError:  # Jinja 2
+    from jinja2 import contextfilter as pass_context
 
 from .report import write_atomic
 from .results import SubmissionResult, TestResult
@@ -30,10 +37,21 @@ _TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "
          "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
          "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
          "tr", "u", "ul", "var"}
+# Images the page shows are the notebook's own, already inside it: outputs and markdown attachments,
+# which reach the page as data: URIs. Any other source (a path, file://, http://) is dropped here, and
+# _ImagePlaceholders shows the <img> as its alt text: nothing is read from disk or fetched.
+_IMAGE_DATA = ("data:image/png;", "data:image/jpeg;", "data:image/gif;", "data:image/svg+xml;", "data:image/webp;")
+
+
+def _image_source(value: str) -> bool:
+    return value.strip().lower().startswith(_IMAGE_DATA)
+
+
 _ATTRIBUTES = {
     "*": ["class", "id", "style", "title"],
     "a": lambda tag, name, value: name in ("href", "class", "id", "title") and not value.lower().startswith("data:"),
-    "img": ["src", "alt", "title", "width", "height"],  # data: URIs (embedded images) only reach <img>
+    "img": lambda tag, name, value: name in ("alt", "title", "width", "height") or (
+        name == "src" and _image_source(value)),
     "td": ["class", "id", "style", "colspan", "rowspan", "align"],
     "th": ["class", "id", "style", "colspan", "rowspan", "align"],
 }
@@ -42,15 +60,64 @@ _CSS = CSSSanitizer(allowed_css_properties=[
     "text-align", "white-space"])
 
 
+class _ImagePlaceholders(Filter):
+    """After sanitising: an <img> left without a source becomes a visible placeholder with its alt text."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "img":
+                attrs = token["data"]
+                if not _image_source(attrs.get((None, "src"), "")):
+                    alt = unescape(attrs.get((None, "alt"), "")).strip()  # bleach keeps entities in values
+                    yield {"type": "StartTag", "name": "span", "namespace": token.get("namespace"), "data": {
+                        (None, "class"): "feedback-image-not-shown",
+                        (None, "title"): "not shown: the feedback page shows only images stored in the notebook",
+                        (None, "style"): "border: 1px dashed #9e9e9e; color: #616161; padding: 0 4px"}}
+                    yield {"type": "Characters", "data": f"[image{': ' + alt if alt else ''}]"}
+                    yield {"type": "EndTag", "name": "span", "namespace": token.get("namespace")}
+                    continue
+            yield token
+
+
+_CLEANER = bleach.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, protocols={"http", "https", "mailto", "data"},
+                          css_sanitizer=_CSS, filters=[_ImagePlaceholders])
+
+
 def _clean_html(html: str | bytes) -> str:
     html = html.decode() if isinstance(html, bytes) else str(html)
-    return bleach.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, protocols={"http", "https", "mailto", "data"},
-                        css_sanitizer=_CSS)
+    return _CLEANER.clean(html)
+
+
+class _Renderer(IPythonRenderer):
+    """nbconvert's markdown renderer, minus everything that reads a file: `attachment:` images become the
+    cell's own data (a missing one stays a link, which _clean_html turns into a placeholder); any other
+    source is left as written, never opened, whatever embed_images says."""
+
+    def _embed_image_or_attachment(self, src: str) -> str:
+        if src.startswith("attachment:") and src[len("attachment:"):] in self.attachments:
+            return super()._embed_image_or_attachment(src)
+        return src
+
+    def _src_to_base64(self, src: str) -> None:
+        return None
+
+    def _html_embed_images(self, html: str) -> str:
+        return html
+
+
+class _Exporter(HTMLExporter):
+    @pass_context
+    def markdown2html(self, context, source):
+        cell = context.get("cell", {})
+        renderer = _Renderer(escape=False, attachments=cell.get("attachments", {}) or {}, embed_images=False,
+                             anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
+                             **self.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render(source)
 
 
 def _exporter() -> HTMLExporter:
-    return HTMLExporter(
-        embed_images=True,      # images of markdown cells become data: URIs, like output images already are
+    return _Exporter(
+        embed_images=False,     # never read a file a student's markdown names (see _Renderer)
         sanitize_html=True,     # markdown cells and HTML outputs go through clean_html ...
         filters={"clean_html": _clean_html},  # ... ours, which keeps the markup notebooks need
         require_js_url="",      # only widgets need require.js; an empty src fetches nothing (MathJax stays)

@@ -1,5 +1,9 @@
 """The Gradescope autograder bundle: setup.sh, run_autograder, and this project's source.
 
+The instructor uploads it to Gradescope, so it carries what grading needs and students never see:
+reference/ (the solutions) and the hidden checks. setup.sh installs the grader editable from it
+(`pip install -e`), so the grader finds reference/ beside its own source.
+
 Gradescope unpacks the zip into /autograder/source, runs setup.sh once while it
 builds the image, then for every submission copies run_autograder to
 /autograder/run_autograder and runs it with the student's files in
@@ -35,7 +39,9 @@ if ! command -v python3 >/dev/null || ! python3 -m venv "$venv"; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --upgrade pip
-"$venv/bin/python" -m pip install "$here/source"
+# Editable: the grader runs from ./source, where it finds reference/ and assignments/ beside
+# grader/ (the installable wheel holds no reference solutions, so a plain install could not grade).
+"$venv/bin/python" -m pip install -e "$here/source"
 ln -sf "$venv/bin/grader" /usr/local/bin/grader
 
 # Grade the blank templates once: this computes the reference's numbers into the

@@ -8,14 +8,19 @@
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 from . import notebooks
 
 _PACKAGE = Path(__file__).resolve().parent
-# Exactly the modules a student's notebook imports; everything else stays with the instructor.
+# The bundle is copied by allowlist only: exactly the modules a student's notebook imports and the data
+# they read. Everything else in grader/ (exercises/, checks.py, judge/, judge*, any module added
+# later) stays with the instructor, whatever it is called.
 STUDENT_MODULES = ("__init__.py", "selfcheck.py", "data.py")
+STUDENT_DATA = {"mnist": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+_SOLUTION_MARK = "### BEGIN SOLUTION"
 
 PYPROJECT = '''[build-system]
 requires = ["hatchling>=1.18"]
@@ -71,17 +76,44 @@ not see, and trains the book's networks with your functions.
 '''
 
 
+def _check_imports(module: Path) -> None:
+    """A student module may import only the other student modules of the package: anything else
+    would be missing from the bundle (or, worse, tempt someone to add it)."""
+    allowed = {Path(m).stem for m in STUDENT_MODULES} | set(STUDENT_DATA)
+    source = module.read_text(encoding="utf-8")
+    names = re.findall(r"^\s*from\s+(?:grader)?\.+\s*([\w.]*)\s+import\s+([\w, ()]+)", source, flags=re.M)
+    names += [(m, "") for m in re.findall(r"^\s*import\s+grader\.([\w.]+)", source, flags=re.M)]
+    for target, imported in names:
+        parts = [target.split(".")[0]] if target else [n.strip() for n in imported.strip("() ").split(",")]
+        bad = [n for n in parts if n and n not in allowed and n != "__init__"]
+        if target == "" and bad:  # `from . import x`: x may be a name of __init__, not a module
+            bad = [n for n in bad if (_PACKAGE / f"{n}.py").exists() or (_PACKAGE / n).is_dir()]
+        if bad:
+            raise RuntimeError(f"{module.name} imports {', '.join(bad)}, which the student bundle does not hold")
+
+
 def release(out: Path) -> Path:
     """Write the student bundle into `out` (which must not exist yet, or be empty)."""
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
+    templates = sorted(notebooks.assignments_dir().glob("*.ipynb"))  # not .ipynb_checkpoints/ or anything else
+    for template in templates:
+        if _SOLUTION_MARK in template.read_text(encoding="utf-8"):
+            raise ValueError(f"{template} holds a solution; run `grader generate` first")
+    for module in STUDENT_MODULES:
+        _check_imports(_PACKAGE / module)
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(notebooks.assignments_dir(), out / "assignments")
+    (out / "assignments").mkdir()
+    for template in templates:
+        shutil.copy(template, out / "assignments" / template.name)
     package = out / "package" / "grader"
     package.mkdir(parents=True)
     for module in STUDENT_MODULES:
         shutil.copy(_PACKAGE / module, package / module)
-    shutil.copytree(_PACKAGE / "mnist", package / "mnist")
+    for folder, files in STUDENT_DATA.items():
+        (package / folder).mkdir()
+        for name in files:
+            shutil.copy(_PACKAGE / folder / name, package / folder / name)
     from importlib import metadata
     try:
         version = metadata.version("ch11-grader")

@@ -161,3 +161,100 @@ def test_the_page_renders_in_a_real_browser(graded, tmp_path):
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 20_000, "the screenshot looks blank"
+
+
+_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+def _data_uris(html: str) -> list[bytes]:
+    """Every data: URI anywhere in the page (attributes, CSS, text), decoded."""
+    import base64
+    from urllib.parse import unquote_to_bytes
+    found = []
+    for match in re.finditer(r"data:([^,\"'\s)]*),([^\"'\s)<>]*)", html, flags=re.I):
+        meta, payload = match.groups()
+        if meta.lower().endswith(";base64"):
+            payload = re.sub(r"[^A-Za-z0-9+/=_-]", "", payload)
+            found.append(base64.b64decode(payload + "=" * (-len(payload) % 4), altchars=b"+/"))
+        else:
+            found.append(unquote_to_bytes(payload))
+    return found
+
+
+def test_the_page_reads_no_local_file_named_by_the_student(root, tmp_path, monkeypatch):
+    """Markdown, HTML and outputs naming files of the grader's machine embed none of them: only images
+    inside the notebook (outputs, attachments) are shown; every other <img> is a placeholder with its alt."""
+    submission = tmp_path / "submissions" / "mallory"
+    submission.mkdir(parents=True)
+    secret = submission / "secret.png"  # beside the notebook
+    secret.write_bytes(b"\x89PNG\r\n\x1a\nSECRET-BESIDE-THE-NOTEBOOK " * 4)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("SECRET-OUTSIDE-THE-SUBMISSION\n" * 4)
+    (submission / "link.png").symlink_to(root / "grader" / "checks.py")
+    (submission / "ref").symlink_to(root / "reference")
+    (submission / "out.png").symlink_to(outside)
+    files = {  # what the student names -> the file it would read
+        "reference/01_leaky_relu.ipynb": root / "reference" / "01_leaky_relu.ipynb",
+        "./reference/02_batch_norm.ipynb": root / "reference" / "02_batch_norm.ipynb",
+        "/etc/passwd": Path("/etc/passwd"),
+        "../../grader/checks.py": root / "grader" / "checks.py",
+        "grader/harness.py": root / "grader" / "harness.py",
+        (root / "grader" / "exercises" / "__init__.py").as_uri(): root / "grader" / "exercises" / "__init__.py",
+        "file://localhost/etc/passwd": Path("/etc/passwd"),
+        str(root / "reference" / "03_gradient_clipping.ipynb"): root / "reference" / "03_gradient_clipping.ipynb",
+        "secret.png": secret,
+        str(secret): secret,
+        secret.as_uri(): secret,
+        "link.png": root / "grader" / "checks.py",
+        str(submission / "link.png"): root / "grader" / "checks.py",
+        "ref/04_layer_reuse.ipynb": root / "reference" / "04_layer_reuse.ipynb",
+        str(submission / "ref" / "04_layer_reuse.ipynb"): root / "reference" / "04_layer_reuse.ipynb",
+        str(submission / "out.png"): outside,
+        "../outside.txt": outside,
+        "pyproject.toml": root / "pyproject.toml",
+        "https://example.com/x.png": None,
+        "//example.com/y.png": None,
+    }
+    markdown = []
+    for k, name in enumerate(files):
+        markdown += [f"![alt{k}]({name})", f'<img src="{name}" alt="html{k}">', f"<img src='{name}'/>",
+                     f"![ref{k}][r{k}]\n\n[r{k}]: {name}"]
+    markdown.append("<p>inline <img src=../../grader/checks.py alt=inline> and <IMG SRC=/etc/passwd></p>")
+    markdown.append("![dot](attachment:dot.png) ![gone](attachment:missing.png)")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("\n\n".join(markdown), attachments={"dot.png": {"image/png": _PNG}}),
+        nbformat.v4.new_code_cell(
+            "def f(): pass", metadata={"nbgrader": {"solution": True, "grade_id": "leaky_relu"}},
+            outputs=[nbformat.v4.new_output("display_data", data={"image/png": _PNG, "text/plain": "png"},
+                                            metadata={"filenames": {"image/png": str(secret)}}),
+                     nbformat.v4.new_output("display_data", data={
+                         "text/html": '<img src="/etc/passwd" alt="from-html-output"><img src="reference/01_leaky_relu.ipynb">'}),
+                     nbformat.v4.new_output("display_data", data={
+                         "text/markdown": "![from-markdown-output](grader/checks.py) ![x](attachment:dot.png)"})]),
+        nbformat.v4.new_raw_cell('<img src="grader/checks.py" alt="raw">'),
+    ])
+    nbformat.write(nb, str(submission / "01_leaky_relu.ipynb"))
+    monkeypatch.chdir(root)  # where the grader runs: relative names resolve in the project
+    result = SubmissionResult("mallory", [Check("leaky_relu", "matches", 1.0, 0.0, "no")])
+    html = write_feedback_html(result, [("01_leaky_relu.ipynb", nb, notebooks.solution_cells(nb))],
+                               submission / "feedback.html").read_text(encoding="utf-8")
+
+    blobs = _data_uris(html)
+    assert blobs, "the notebook's own images should be embedded"
+    secrets = {path: path.read_bytes() for path in set(files.values()) if path is not None and path.exists()}
+    for path, content in secrets.items():
+        chunk = content.strip()[:200]
+        assert len(chunk) > 8, path
+        assert not [b for b in blobs if chunk in b or (b.strip() and b.strip() in content)], f"{path} was embedded"
+        assert content.decode(errors="ignore").strip()[:200] not in html, path
+    assert not re.search(r"file:/", html, flags=re.I), "the page names a file:// URL"
+    _, loads = _read(html)
+    assert all(src.startswith("data:image/") or "mathjax" in src.lower() or src == "" for src in loads), loads
+    # the notebook's own images stay: the attachment and the output image
+    assert sum(b == __import__("base64").b64decode(_PNG) for b in blobs) == 2
+    # every other image became a placeholder that keeps its alt text
+    text, _ = _read(html)
+    for k in range(len(files)):
+        assert f"alt{k}" in text and f"html{k}" in text, k
+    for alt in ("inline", "gone", "from-html-output", "from-markdown-output", "raw"):
+        assert alt in text, alt

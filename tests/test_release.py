@@ -1,6 +1,7 @@
 """The student bundle: nothing of the reference or the hidden checks is in it, and its self-checks
 work from a fresh virtual environment where only the bundle is installed."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -77,11 +78,12 @@ def test_self_checks_work_from_a_fresh_install_of_the_bundle(bundle, tmp_path):
     env_dir = tmp_path / "student-venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    alone = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # only what the venv holds
     install = subprocess.run([str(python), "-m", "pip", "install", "-q", str(bundle / "package"), "nbclient"],
-                             capture_output=True, text=True, timeout=900)
+                             capture_output=True, text=True, timeout=900, env=alone)
     assert install.returncode == 0, install.stderr[-2000:]
     where = subprocess.run([str(python), "-c", "import grader, os; print(os.listdir(os.path.dirname(grader.__file__)))"],
-                           capture_output=True, text=True, cwd=tmp_path)
+                           capture_output=True, text=True, cwd=tmp_path, env=alone)
     assert "exercises" not in where.stdout and "selfcheck.py" in where.stdout, where.stdout + where.stderr
     solved = fill("01_leaky_relu", {"leaky_relu": variant("leaky_relu", "correct_where")})
     nbformat.write(solved, str(tmp_path / "01_leaky_relu.ipynb"))
@@ -104,7 +106,7 @@ print(json.dumps(found))
 '''
     run = subprocess.run([str(python), "-c", runner, str(tmp_path / "01_leaky_relu.ipynb"),
                           str(tmp_path / "02_batch_norm.ipynb")], capture_output=True, text=True, timeout=600,
-                         cwd=tmp_path)
+                         cwd=tmp_path, env=alone)
     assert run.returncode == 0, run.stderr[-3000:]
     found = json.loads(run.stdout.strip().splitlines()[-1])
     assert "leaky_relu: passed" in found["leaky_relu"][0], found
@@ -114,3 +116,80 @@ print(json.dumps(found))
         seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
                    - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
         assert seconds < 15, f"{exercise}: the self-check took {seconds:.1f} s"
+
+
+def _archive_texts(path: Path) -> dict[str, str]:
+    import tarfile
+    import zipfile
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n).decode(errors="ignore") for n in z.namelist() if not n.endswith("/")}
+    with tarfile.open(path) as t:
+        return {m.name: t.extractfile(m).read().decode(errors="ignore") for m in t.getmembers() if m.isfile()}
+
+
+def test_the_installable_package_holds_no_reference_solution(root, tmp_path):
+    """What `pip install <checkout or git URL>` installs (the wheel), and the sdist, carry the templates
+    but no solution: the grader is installed into places students can read (a student repository's CI)."""
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
+                          str(root)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    archives = list((tmp_path / "wheel").glob("*.whl"))
+    try:
+        import build  # noqa: F401  (the test extra installs it; the sdist is what a package index serves)
+    except ImportError:
+        pass
+    else:
+        run = subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path / "sdist"),
+                              str(root)], capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        archives += list((tmp_path / "sdist").glob("*.tar.gz"))
+    assert archives
+    solution = _solution_lines()
+    assert len(solution) >= 10
+    for archive in archives:
+        texts = _archive_texts(archive)
+        assert any(name.endswith("grader/cli.py") for name in texts), archive.name  # the grader itself is there
+        assert any(name.endswith("assignments/01_leaky_relu.ipynb") for name in texts), archive.name
+        assert not [n for n in texts if "reference" in Path(n).parts], archive.name
+        for line in solution:
+            leaks = [name for name, text in texts.items() if line in text]
+            assert not leaks, f"{archive.name}: solution line {line!r} found in {leaks}"
+
+
+def test_the_bundle_is_copied_by_allowlist_only(root, tmp_path, monkeypatch):
+    """Modules added to grader/ later (a judge, a new hidden check), stray files in mnist/, and notebook
+    checkpoints beside the templates never reach the bundle; a student module importing one stops the release."""
+    import shutil
+
+    from grader import release as release_module
+    package = tmp_path / "grader"
+    shutil.copytree(root / "grader", package, ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "judge_secret.py").write_text("HIDDEN = 'judge-secret-value'\n")
+    (package / "judge").mkdir(exist_ok=True)
+    (package / "judge" / "hidden.py").write_text("HIDDEN = 'judge-package-secret'\n")
+    (package / "mnist" / "answers.py").write_text("HIDDEN = 'mnist-stray-secret'\n")
+    templates = tmp_path / "assignments"
+    shutil.copytree(notebooks.assignments_dir(), templates)
+    (templates / ".ipynb_checkpoints").mkdir()
+    (templates / ".ipynb_checkpoints" / "01_leaky_relu-checkpoint.ipynb").write_text(
+        (root / "reference" / "01_leaky_relu.ipynb").read_text())
+    (templates / "notes.txt").write_text("checkpoint-secret\n")
+    monkeypatch.setattr(release_module, "_PACKAGE", package)
+    monkeypatch.setattr(notebooks, "assignments_dir", lambda: templates)
+
+    out = release_module.release(tmp_path / "bundle")
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(["README.md", "package/pyproject.toml"]
+                           + [f"package/grader/{m}" for m in release_module.STUDENT_MODULES]
+                           + [f"package/grader/mnist/{n}" for n in release_module.STUDENT_DATA["mnist"]]
+                           + [f"assignments/{p.name}" for p in notebooks.assignments_dir().glob("*.ipynb")]), files
+    texts = "\n".join(_texts(out).values())
+    for secret in ("judge-secret-value", "judge-package-secret", "mnist-stray-secret", "checkpoint-secret",
+                   "### BEGIN SOLUTION"):
+        assert secret not in texts, secret
+
+    (package / "selfcheck.py").write_text((package / "selfcheck.py").read_text() + "\nfrom .judge_secret import HIDDEN\n")
+    with pytest.raises(RuntimeError, match="judge_secret"):
+        release_module.release(tmp_path / "bundle2")
+    assert not (tmp_path / "bundle2").exists()
