@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -33,12 +34,14 @@ class Built:
 
 
 def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbox,
-                 outcomes: dict[str, Built], slots: threading.Semaphore | None) -> list[dict]:
+                 outcomes: dict[str, Built], slots: threading.Semaphore | None, provided: Path | None) -> list[dict]:
     """One builder over `tasks`; fills `outcomes`; returns the tasks it never started.
 
     It imports TensorFlow first, outside the --jobs slots (no student code runs yet), so the
     import overlaps the notebooks; it takes a slot before it loads the student's code."""
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=workdir))
+    if provided is not None:  # what the judge gives every builder (the pretrained checkpoint)
+        shutil.copytree(provided, folder / "provided")
     job = folder / "job.json"
     job.write_text(json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}))
     read_end, write_end = os.pipe()  # frames from the builder
@@ -112,12 +115,14 @@ def _skip_hung(hung: str, tasks, outcomes: dict[str, Built], timeout: float) -> 
 
 
 def run_builds(programs: dict[str, list[str]], tasks: list[dict], workdir: Path, timeout: float,
-               sandbox: Sandbox, slots: threading.Semaphore | None = None) -> dict[str, Built]:
-    """tasks: [{"id", "exercise", "check", "function", "program"}] -> what was built, per task id."""
+               sandbox: Sandbox, slots: threading.Semaphore | None = None, provided: Path | None = None
+               ) -> dict[str, Built]:
+    """tasks: [{"id", "exercise", "check", "function", "program"}] -> what was built, per task id.
+    `provided`: a folder copied into each builder's folder as `provided/` (read by build functions)."""
     outcomes: dict[str, Built] = {}
     remaining = list(tasks)
     while remaining and not Sandbox.stopping:
-        remaining = _run_builder(programs, remaining, workdir, timeout, sandbox, outcomes, slots)
+        remaining = _run_builder(programs, remaining, workdir, timeout, sandbox, outcomes, slots, provided)
     for task in tasks:
         outcomes.setdefault(task["id"], Built("crashed", "the builder stopped early"))
     return outcomes

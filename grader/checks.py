@@ -91,7 +91,8 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
         return outcomes, True
     programs, program_of = _reference_programs()
     tasks = tasks_for(EXERCISES, program_of)
-    outcomes = measure(run_builds(programs, tasks, workdir, timeout, sandbox), tasks, judge, timeout)
+    built = run_builds(programs, tasks, workdir, timeout, sandbox, provided=judge.provided)
+    outcomes = measure(built, tasks, judge, timeout)
     broken = {t: f"{o.status}: {o.message}" for t, o in outcomes.items() if o.status != "ok"}
     if broken:
         raise RuntimeError(f"the reference solutions fail their own checks: {broken}")

@@ -15,12 +15,13 @@ class GradeConfig:
     submission_timeout: float = 1800.0  # wall clock for one whole submission, seconds
     max_memory_mb: int = 4096         # address-space limit of every process running student code
     epochs: int = 1                   # budget the notebooks' own training cells run with
-    harness_epochs: int = 3           # budget of the grader's training harness
+    harness_epochs: int = 3           # budget of the judge's training comparisons
     isolate_network: bool = True
     resume: bool = False
     jobs: int = max(1, os.cpu_count() or 1)
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
     submissions: tuple[Path, ...] = ()  # the whole batch: no student's code may read another's
+    run_dir: Path | None = None       # this run's private folder (sandbox.begin_run): work folders go in it
 
     @property
     def private_paths(self) -> tuple[Path, ...]:

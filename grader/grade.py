@@ -25,7 +25,7 @@ from .feedback import write_feedback_html
 from .load import LoadedNotebook, load_submission
 from .prepare import Prepared, prepare
 from .results import SubmissionResult
-from .sandbox import Sandbox
+from .sandbox import Sandbox, new_workdir
 
 
 @dataclass
@@ -94,10 +94,12 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
     result = SubmissionResult(name, problems=list(submission.problems))
     out_dir = config.out / name
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Short and ASCII: the kernel's unix sockets live in it, and their paths may not pass 107 bytes.
-    readable = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:24]
-    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{readable}-"))
-    sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir, config.private_paths)
+    if config.run_dir is not None:
+        workdir = new_workdir(config.run_dir, name)
+    else:  # Short and ASCII: the kernel's unix sockets live in it, and their paths may not pass 107 bytes.
+        workdir = Path(tempfile.mkdtemp(prefix=f"grade-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)[:24]}-"))
+    sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir, config.private_paths,
+                      data_dirs=(config.mnist_dir,) if config.mnist_dir else ())
     deadline = start + config.submission_timeout
     try:
         found = _find_notebooks(submission.notebooks, config, result.problems)
@@ -109,7 +111,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
 
         def check() -> None:
             try:  # the builder takes a slot itself, once TensorFlow is imported
-                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots)
+                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots, judge.provided)
                 measured.update(measure(built, tasks, judge, config.timeout, slots))
             except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
                 check_error.append(error)

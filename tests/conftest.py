@@ -16,8 +16,22 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def reference():
-    """The reference's probe values (computed once, then cached like the CLI does)."""
+def judge():
+    """One judge for the session, as one serves a whole grading run."""
+    import tempfile
+
+    from grader.config import GradeConfig
+    from grader.judge.client import Judge
+
+    config = GradeConfig(out=Path(tempfile.mkdtemp()))
+    judge = Judge(config.budget, config.max_memory_mb)
+    yield judge
+    judge.close()
+
+
+@pytest.fixture(scope="session")
+def reference(judge):
+    """The judge's measurements of the reference (computed once, then cached like the CLI does)."""
     import tempfile
 
     from grader.checks import reference_outcomes
@@ -26,6 +40,9 @@ def reference():
 
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
     scratch = Path(tempfile.mkdtemp())
-    outcomes, _ = reference_outcomes(config.budget, config.cache_dir, scratch,
-                                     config.timeout, Sandbox(config.max_memory_mb, True, scratch))
+    sandbox = Sandbox(config.max_memory_mb, True, scratch)
+    try:
+        outcomes, _ = reference_outcomes(config.budget, config.cache_dir, scratch, config.timeout, sandbox, judge)
+    finally:
+        sandbox.close()
     return outcomes

@@ -1,15 +1,16 @@
 """Each exercise's checks against the independent corpus in tests/variants/: every correct
 variant gets full marks, every wrong one fails at least one test with a message that says what
-differed. All variants are probed in one worker run (the real sandboxed worker, real TensorFlow)."""
+differed. All variants are built in one builder run (the real sandboxed builder, real TensorFlow)
+and measured by the real judge."""
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from grader.checks import judge_exercise, tasks_for
+from grader.builds import run_builds
+from grader.checks import judge_exercise, measure, tasks_for
 from grader.config import GradeConfig
 from grader.exercises import EXERCISES
-from grader.probes import run_probes
 from grader.sandbox import Sandbox
 
 VARIANTS = Path(__file__).parent / "variants"
@@ -22,7 +23,7 @@ def _key(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(reference):
+def graded(reference, judge):
     programs, tasks = {}, []
     for path in FILES:
         programs[_key(path)] = SETUP + [path.read_text()]
@@ -31,8 +32,11 @@ def graded(reference):
             tasks.append(task)
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
     scratch = Path(tempfile.mkdtemp())
-    outcomes = run_probes(programs, tasks, config.budget, scratch, 120,
-                          Sandbox(config.max_memory_mb, True, scratch))
+    sandbox = Sandbox(config.max_memory_mb, True, scratch)
+    try:
+        outcomes = measure(run_builds(programs, tasks, scratch, 120, sandbox, provided=judge.provided), tasks, judge, 120)
+    finally:
+        sandbox.close()
     results = {}
     for path in FILES:
         prefix = _key(path) + ":"

@@ -31,6 +31,7 @@ class Judge:
         self.folder = Path(tempfile.mkdtemp(prefix="judge-", dir=scratch))
         os.chmod(self.folder, 0o700)
         self.socket_path = str(self.folder / "s")
+        self.provided = self.folder / "pretrained"  # what every builder gets a copy of
         self.log = open(self.folder / "judge.log", "wb")
         env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "",
                "OMP_NUM_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1",

@@ -1,0 +1,195 @@
+"""The judge believes nothing a student process produces: forged builder frames, patched grader
+modules, and graphs that read files, call Python, loop, blow up memory or time, smuggle in
+constants, rewire the grader's nodes or try to carry data out in an error message all score
+zero, each with a reason; the judge keeps serving everyone else. All programs are built by one
+real sandboxed builder and measured by the real judge, as in a grading run."""
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.builds import run_builds
+from grader.checks import judge_exercise, measure, tasks_for
+from grader.config import GradeConfig
+from grader.exercises import EXERCISES
+from grader.exercises.leaky_relu.build import CASES, case_input
+from grader.sandbox import Sandbox
+
+SETUP = ["import numpy as np", "import tensorflow.compat.v1 as tf"]
+TIMEOUT = 20
+
+
+def _frame(header: str) -> str:
+    """Source of a module-level statement (kept by extract.program) that writes a forged frame
+    to the builder's pipe (its fd is the builder's second argument)."""
+    return (f"import os, sys, json, struct\n"
+            f"_h = json.dumps({header}).encode()\n"
+            f"_forged = os.write(int(sys.argv[2]), struct.pack('>Q', len(_h)) + _h)\n")
+
+
+STUB = "def leaky_relu(z, alpha=0.01, name=None):\n    raise NotImplementedError()\n"
+LEAKY = {
+    # The stubs, with frames forged before the real builder answers: fake values, fake accuracy.
+    "stub_forges_frames": _frame(
+        '{"event": "done", "task": "leaky_relu.values", "status": "ok", "info": {"accuracy": 1.0, '
+        '"case0": {"output": "z:0"}}, "blobs": {}}') + _frame(
+        '{"event": "done", "task": "leaky_relu.trained", "status": "ok", "info": {"accuracy": 1.0}, '
+        '"blobs": {}}') + STUB,
+    "stub_forges_a_huge_frame": "import os, sys, struct\n_forged = os.write(int(sys.argv[2]), "
+                                "struct.pack('>Q', 2**40))\n" + STUB,
+    # Always zero, and the grader's graph code patched so that the model looks perfect.
+    "zero_patches_the_grader": (
+        "import grader.graphs as _g\n"
+        "_patched = setattr(_g, 'loss_and_accuracy', lambda logits, y: (tf.reduce_mean(logits), tf.constant(1.0)))\n"
+        "_patched2 = setattr(_g, 'dense', lambda inputs, units, name, seed, activation=None: tf.zeros([1, units]))\n"
+        "def leaky_relu(z, alpha=0.01, name=None):\n    return tf.zeros_like(z, name=name)\n"),
+    "py_func": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                "    return tf.py_func(lambda x: np.maximum(alpha * x, x), [z], z.dtype, name=name)\n"),
+    "endless_while_loop": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                           "    spin = tf.while_loop(lambda i: True, lambda i: i + 1, [tf.constant(0)])\n"
+                           "    with tf.control_dependencies([spin]):\n"
+                           "        return tf.maximum(alpha * z, z, name=name)\n"),
+    "reads_a_file": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                     "    secret = tf.io.read_file('/etc/hostname')\n"
+                     "    check = tf.Assert(tf.equal(tf.strings.length(secret), -1), [secret])\n"
+                     "    with tf.control_dependencies([check]):\n"
+                     "        return tf.maximum(alpha * z, z, name=name)\n"),
+    "prints_to_a_file": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                         "    out = tf.print(z, output_stream='file:///tmp/ch11-leak.txt')\n"
+                         "    with tf.control_dependencies([out]):\n"
+                         "        return tf.maximum(alpha * z, z, name=name)\n"),
+    "error_carries_the_hidden_input": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                                       "    check = tf.Assert(tf.reduce_all(z > 100.0), [z], summarize=100)\n"
+                                       "    with tf.control_dependencies([check]):\n"
+                                       "        return tf.maximum(alpha * z, z, name=name)\n"),
+    "memory_bomb": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                    "    big = tf.ones(tf.stack([tf.constant(60000), tf.constant(60000)]), dtype=tf.float64)\n"
+                    "    return tf.maximum(alpha * z, z, name=name) + tf.cast(0 * tf.reduce_sum(big), z.dtype)\n"),
+    "time_bomb": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                  "    m = tf.ones(tf.stack([tf.constant(2500), tf.constant(2500)]))\n"
+                  "    for _ in range(400):\n"
+                  "        m = tf.matmul(m, m) / 2500.0\n"
+                  "    return tf.maximum(alpha * z, z, name=name) + tf.cast(0 * tf.reduce_sum(m), z.dtype)\n"),
+    "smuggled_constants": ("def leaky_relu(z, alpha=0.01, name=None):\n"
+                           "    table = tf.constant(np.zeros((700, 700), dtype=np.float32))\n"
+                           "    return tf.maximum(alpha * z, z, name=name) + tf.cast(0 * tf.reduce_sum(table), z.dtype)\n"),
+    "correct": "def leaky_relu(z, alpha=0.01, name=None):\n    return tf.maximum(alpha * z, z, name=name)\n",
+}
+BN = {
+    # Misses the update ops, and rewires the grader's loss so that the update ops run anyway.
+    "rewires_the_grader": ("def bn_training_op(optimizer, loss):\n"
+                           "    ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n"
+                           "    for op in ops:\n"
+                           "        loss.op._add_control_input(op)\n"
+                           "    return optimizer.minimize(loss)\n"),
+    # Misses the update ops, and patches the grader's model so that its accuracy is a constant 1.
+    "patches_the_model": (
+        "import grader.graphs as _g\n"
+        "_real = _g.loss_and_accuracy\n"
+        "_patched = setattr(_g, 'loss_and_accuracy', lambda logits, y: (_real(logits, y)[0], tf.constant(1.0)))\n"
+        "def bn_training_op(optimizer, loss):\n    return optimizer.minimize(loss)\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(reference, judge):
+    programs, tasks, owners = {}, [], {}
+    for exercise, variants in (("leaky_relu", LEAKY), ("bn_update_ops", BN)):
+        for name, source in variants.items():
+            programs[name] = SETUP + [source]
+            for task in tasks_for([exercise], {exercise: name}):
+                owners[f"{name}:{task['id']}"] = (name, exercise)
+                task["id"] = f"{name}:{task['id']}"
+                tasks.append(task)
+    config = GradeConfig(out=Path(tempfile.mkdtemp()))
+    scratch = Path(tempfile.mkdtemp())
+    sandbox = Sandbox(config.max_memory_mb, True, scratch)
+    try:
+        # The builder sees task ids with a prefix: forged frames name the plain ids and must not count.
+        built = run_builds(programs, tasks, scratch, TIMEOUT, sandbox, provided=judge.provided)
+        outcomes = measure(built, tasks, judge, TIMEOUT)
+    finally:
+        sandbox.close()
+    results = {}
+    for name, exercise in set(owners.values()):
+        mine = {tid.split(":", 1)[1]: o for tid, o in outcomes.items() if tid.startswith(name + ":")}
+        results[name] = {r.name: r for r in judge_exercise(exercise, mine, reference)}
+    return results, outcomes
+
+
+def _score(results) -> float:
+    return sum(r.score for r in results.values())
+
+
+def _outputs(results) -> str:
+    return " ".join(r.output for r in results.values())
+
+
+def test_the_correct_function_beside_them_gets_full_marks(graded):
+    assert _score(graded[0]["correct"]) == EXERCISES["leaky_relu"].points, _outputs(graded[0]["correct"])
+
+
+@pytest.mark.parametrize("name", ["stub_forges_frames", "stub_forges_a_huge_frame"])
+def test_stubs_with_forged_frames_score_zero(graded, name):
+    results = graded[0][name]
+    assert _score(results) == 0, _outputs(results)
+
+
+def test_forged_frames_for_other_task_ids_are_ignored(graded):
+    # The forged "done" frames named ids the builder was not working on: the real answer counts.
+    assert "NotImplementedError" in _outputs(graded[0]["stub_forges_frames"])
+
+
+def test_a_wrong_function_that_patches_the_grader_fails_its_training_check(graded):
+    results = graded[0]["zero_patches_the_grader"]
+    trained = next(r for r in results.values() if "trains" in r.name)
+    assert trained.score == 0 and "held-out accuracy" in trained.output, trained.output
+    assert _score(results) == 0
+
+
+def test_a_patched_model_is_refused_for_the_training_check(graded):
+    results = graded[0]["patches_the_model"]
+    trained = next(r for r in results.values() if "trains" in r.name)
+    assert trained.score == 0 and "changed the grader's node" in trained.output, trained.output
+
+
+def test_rewiring_the_graders_nodes_is_refused(graded):
+    results = graded[0]["rewires_the_grader"]
+    assert _score(results) == 0
+    assert "changed the grader's node" in _outputs(results), _outputs(results)
+
+
+@pytest.mark.parametrize("name,op", [("py_func", "PyFunc"), ("endless_while_loop", "Enter"),
+                                     ("reads_a_file", "ReadFile"), ("prints_to_a_file", "PrintV2")])
+def test_graphs_with_file_python_or_loop_ops_are_not_run(graded, name, op):
+    results = graded[0][name]
+    assert _score(results) == 0
+    assert "not run" in _outputs(results) or "does not run" in _outputs(results), _outputs(results)
+    assert op in _outputs(results), _outputs(results)
+
+
+def test_smuggled_constants_are_refused(graded):
+    assert "constants your function adds" in _outputs(graded[0]["smuggled_constants"])
+
+
+def test_an_op_error_never_shows_its_text(graded):
+    output = _outputs(graded[0]["error_carries_the_hidden_input"])
+    assert "InvalidArgumentError in op" in output, output
+    hidden = {f"{v:.4f}"[:6] for i, case in enumerate(CASES) for v in np.ravel(case_input(i, case))
+              if abs(v) > 0.5}
+    assert not any(h in output for h in hidden), output
+
+
+@pytest.mark.parametrize("name", ["memory_bomb", "time_bomb"])
+def test_a_runaway_graph_costs_only_its_own_check(graded, name):
+    results = graded[0][name]
+    values = next(r for r in results.values() if "unseen inputs" in r.name)
+    assert values.score == 0
+    assert re.search(r"out of time|out of memory|ran out of memory|ResourceExhausted|could not finish",
+                     values.output), values.output
+
+
+def test_no_file_was_written_by_a_graph():
+    assert not Path("/tmp/ch11-leak.txt").exists()
