@@ -1,6 +1,8 @@
 """The `grader` command."""
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -48,6 +50,15 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    reserved = []  # the names the report files take in --out: no submission's result folder may
+    for option, target in (("--junit", junit), ("--summary-md", summary_md)):
+        if target is None:
+            continue
+        problem = _unwritable_file(target)
+        if problem:
+            raise click.UsageError(f"cannot write {option} {target}: {problem}")
+        if os.path.abspath(target.parent) == os.path.abspath(out):
+            reserved.append(target.name)
     if data == "full":
         try:
             load_mnist("full", mnist_dir)
@@ -57,13 +68,17 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
                          submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
                          jobs=jobs)
-    results = grade_all(list(paths), config)
-    if junit:
-        from .junit import write_junit
-        write_junit(results, junit)
-    if summary_md:
-        from .summary import write_summary_md
-        write_summary_md(results, summary_md)
+    results = grade_all(list(paths), config, reserved=tuple(reserved))
+    try:
+        if junit:
+            from .junit import write_junit
+            write_junit(results, junit)
+        if summary_md:
+            from .summary import write_summary_md
+            write_summary_md(results, summary_md)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename or 'a report'}: {error.strerror or error}") \
+            from None  # exit status 1
     below = [r.name for r in results if fail_under is not None and r.max_score
              and 100 * r.score / r.max_score < fail_under]
     if below:
@@ -109,15 +124,44 @@ def release(out: Path) -> None:
     click.echo(f"wrote the student bundle to {out}")
 
 
+def _unwritable_file(path: Path) -> str | None:
+    """Why a report file cannot be written at `path` (known before grading), or None."""
+    if path.is_dir():
+        return "it is a folder"
+    folder = Path(os.path.abspath(path)).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # write_atomic makes the missing folders
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{folder} is not writable"
+    return None
+
+
+_stopped_by: list[int] = []
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM (and SIGHUP) end a run as Ctrl-C does: finished results kept, no traceback."""
+    if not _stopped_by:  # a second one would interrupt the clean-up of the first
+        _stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup's choice stands
+        signal.signal(signal.SIGHUP, _stop)
     try:
         cli.main(standalone_mode=False)
     except click.UsageError as error:
         click.echo(f"grader: error: {error.format_message()}", err=True)
         sys.exit(2)
-    except click.Abort:
-        click.echo("grader: interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("grader: interrupted", err=True)
-        sys.exit(130)
+    except click.ClickException as error:  # grade_batch.OutputError: --out cannot be written
+        click.echo(f"grader: error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        signum = _stopped_by[0] if _stopped_by else signal.SIGINT
+        name = "" if signum == signal.SIGINT else f" ({signal.Signals(signum).name})"
+        click.echo(f"grader: interrupted{name}", err=True)
+        sys.exit(128 + signum)

@@ -1,15 +1,22 @@
 """Grade many submissions: the reference once, the submissions in parallel, the reports at the end."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
+import fcntl
 import json
-import tempfile
+import os
+import re
 import threading
 import traceback
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 
+import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
@@ -17,37 +24,191 @@ from .checks import not_graded, reference_outcomes
 from .config import GradeConfig
 from .exercises import EXERCISES
 from .grade import grade_submission
+from .judge.client import Judge
 from .load import submission_name
-from .report import print_table, write_grades_csv, write_results_json
-from .results import SubmissionResult
-from .sandbox import Sandbox, sandbox_warnings
+from .report import print_table, write_atomic, write_grades_csv, write_results_json
+from .results import INTERNAL_ERROR, SubmissionResult
+from .sandbox import Sandbox, begin_run, end_run, new_workdir, sandbox_warnings
+
+GRADES_CSV = "grades.csv"
+LOCK_NAME = ".grader.lock"      # held (flock) by the one grader writing into an --out folder
+MAX_ATTEMPTS = 2                # an internal grader error is graded again once by --resume, not forever
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
-INTERNAL_ERROR = "internal grader error"
+class OutputError(click.ClickException):
+    """The results cannot be written where they must go: a one-line message, and the exit status
+    (2 when known before grading, 1 once the run has started)."""
+
+    def __init__(self, message: str, status: int = 2):
+        super().__init__(message)
+        self.exit_code = status
 
 
-def _finished(path: Path, out: Path) -> bool:
-    """Has a result that --resume may keep: one the grader did not fail on."""
+# --------------------------------------------------------------------------- --out
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _check_writable(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file, not a folder")
     try:
-        return INTERNAL_ERROR not in json.loads((out / submission_name(path) / "results.json").read_text())["output"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create --out {out}: {_why(error)}") from None
+    try:  # a full disk fails here, not after an hour of grading (write_atomic leaves nothing behind)
+        probe = out / f".grader-write-check-{os.getpid()}"  # two graders starting at once: two names
+        write_atomic(probe, "x" * 65536)
+        probe.unlink(missing_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot write in --out {out}: {_why(error)}") from None
 
 
-def _grade_safely(path: Path, config: GradeConfig, reference, slots) -> SubmissionResult:
+@contextlib.contextmanager
+def locked_out(out: Path):
+    """Check that `out` is a writable folder (making it), and hold its lock while grading into it:
+    a second grader on the same --out stops at once (OutputError) instead of mixing results."""
+    _check_writable(out)
     try:
-        return grade_submission(path, config, reference, slots)
+        fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise OutputError(f"cannot write in --out {out}: {_why(error)}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            who = f" (pid {holder})" if holder.isdigit() else ""
+            raise OutputError(f"another grader{who} is grading into {out}; "
+                              "wait for it to finish, or choose another --out") from None
+        except OSError:
+            pass  # a file system without locks: grade anyway
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass  # only the message of a second grader needs it
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _identity(path: Path) -> str:
+    return os.path.abspath(path)
+
+
+def _owners(out: Path) -> dict[str, str]:
+    """Result folder -> the absolute path of the submission its results.json records (when it does)."""
+    owners = {}
+    try:
+        folders = sorted(e for e in out.iterdir() if e.is_dir() and not e.is_symlink())
+    except OSError:
+        return owners
+    for folder in folders:
+        result = _previous(folder)
+        if result is not None and result.abspath:
+            owners[folder.name] = result.abspath
+    return owners
+
+
+def _previous(folder: Path) -> SubmissionResult | None:
+    try:
+        return SubmissionResult.from_gradescope(folder.name, json.loads((folder / "results.json").read_bytes()))
+    except (OSError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def result_names(paths: list[Path], out: Path, reserved: tuple[str, ...] = ()) -> dict[Path, str]:
+    """A result folder name for each submission, unique in `out` and always one plain folder inside it,
+    whatever the paths are called; deterministic, so that --resume finds the same names again.
+
+    - A submission whose results.json is already in `out` (recorded by its path) keeps that folder.
+    - Otherwise its natural name (load.submission_name: the folder's name or the notebook's stem, made
+      safe) when no other submission has it; submissions sharing a name get `name`, `name-2`, ... in
+      the order of their sorted paths (compared case-insensitively: some file systems are).
+    - Never the name of a file the grader writes in `out` (grades.csv, `reserved`), of any other
+      file there, or of a result folder an earlier run wrote for another submission.
+    """
+    owners = _owners(out)
+    owned = {}
+    for name, owner in owners.items():
+        owned.setdefault(owner, name)
+    taken = {n.casefold() for n in (GRADES_CSV, LOCK_NAME, *reserved, *owners)}
+    with contextlib.suppress(OSError):
+        taken |= {e.name.casefold() for e in out.iterdir() if not e.is_dir() or e.is_symlink()}
+    names: dict[Path, str] = {}
+    rest = []
+    for path in sorted(paths, key=str):
+        if _text(_identity(path)) in owned:  # as results.json records it
+            names[path] = owned[_text(_identity(path))]
+        else:
+            rest.append(path)
+    base = {path: submission_name(path) for path in rest}
+    count = Counter(name.casefold() for name in base.values())
+    for path in rest:  # names nobody else wants first: a suffix never takes another's natural name
+        if count[base[path].casefold()] == 1 and base[path].casefold() not in taken:
+            names[path] = base[path]
+            taken.add(base[path].casefold())
+    for path in rest:
+        if path in names:
+            continue
+        name, n = base[path], 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base[path]}-{n}"
+        names[path] = name
+        taken.add(name.casefold())
+    return names
+
+
+# --------------------------------------------------------------------------- grading
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def _text(value: str) -> str:
+    """Printable and UTF-8 writable, and still traceable: a file name that is not UTF-8 carries
+    lone surrogates (Python's surrogateescape), shown as the bytes they stand for (caf\\xe9.ipynb)."""
+    return _SURROGATES.sub(_escape_surrogate, value)
+
+
+def _finished(previous: SubmissionResult | None) -> bool:
+    """Has a result that --resume may keep: one the grader did not fail on, or failed on too often."""
+    return previous is not None and (not previous.internal_error or previous.attempts >= MAX_ATTEMPTS)
+
+
+def _internal_error(name: str, error: BaseException) -> SubmissionResult:
+    result = SubmissionResult(name, problems=[f"{INTERNAL_ERROR}: {error!r}"], internal_error=True)
+    for exercise in EXERCISES:
+        result.tests += not_graded(exercise, "Not graded: the grader failed on this submission "
+                                              "(please report it): " + repr(error)[:200])
+    return result
+
+
+def _grade_safely(path: Path, name: str, config: GradeConfig, reference, judge, slots) -> SubmissionResult:
+    try:
+        return grade_submission(path, config, reference, judge, slots, name=name)
     except KeyboardInterrupt:
         raise
+    except OSError as error:
+        if Sandbox.stopping:
+            raise KeyboardInterrupt from None
+        where = error.filename if isinstance(error.filename, str) else ""
+        if error.errno in _FULL and (not where or (_identity(Path(where)) + os.sep).startswith(
+                _identity(config.out) + os.sep)):
+            raise OutputError(f"cannot write results in --out {config.out}: {_why(error)}", status=1) from None
+        traceback.print_exc()
+        return _internal_error(name, error)
     except Exception as error:  # noqa: BLE001 - a grader bug must not cost the other submissions
         if Sandbox.stopping:  # interrupted: this submission's work was cut short on purpose, not a bug
             raise KeyboardInterrupt from None
-        result = SubmissionResult(submission_name(path), problems=[f"{INTERNAL_ERROR}: {error!r}"])
-        for exercise in EXERCISES:
-            result.tests += not_graded(exercise, "Not graded: the grader failed on this submission "
-                                                  "(please report it): " + repr(error)[:200])
         traceback.print_exc()
-        return result
+        return _internal_error(name, error)
 
 
 def _progress(console: Console, total: int) -> Progress | None:
@@ -62,25 +223,75 @@ def _progress(console: Console, total: int) -> Progress | None:
     return progress
 
 
-def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = None) -> list[SubmissionResult]:
+def _unique(paths: list[Path], console: Console) -> list[Path]:
+    """Each submission once, even when it is given twice (`a`, `./a`, `a/`)."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if _identity(path) in seen:
+            console.print(f"note: {escape(_text(str(path)))} is the same submission as "
+                          f"{escape(_text(str(seen[_identity(path)])))}; it is graded once",
+                          highlight=False, soft_wrap=True)
+        else:
+            seen[_identity(path)] = path
+    return list(seen.values())
+
+
+def _write_grades(out: Path, console: Console, status: int = 1) -> None:
+    try:
+        _, unreadable = write_grades_csv(out)
+    except OSError as error:
+        raise OutputError(f"cannot write {out / GRADES_CSV}: {_why(error)}", status) from None
+    if unreadable:
+        console.print(f"note: no row in {GRADES_CSV} for {', '.join(map(escape, unreadable))}: "
+                      "their results.json cannot be read", highlight=False, soft_wrap=True)
+
+
+def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = None,
+              reserved: tuple[str, ...] = ()) -> list[SubmissionResult]:
+    """`reserved`: names of other files the caller writes directly in config.out (--junit, ...)."""
     console = console or Console(stderr=True)
-    config = dataclasses.replace(config, submissions=tuple(paths))
-    config.out.mkdir(parents=True, exist_ok=True)
-    for warning in sandbox_warnings(config.isolate_network, config.private_paths):
-        console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
-    with tempfile.TemporaryDirectory(prefix="ch11-reference-") as scratch:
-        with console.status("Preparing the reference results (cached after the first run)..."):
-            sandbox = Sandbox(config.max_memory_mb, config.isolate_network, Path(scratch),
-                              config.private_paths)
-            try:
-                reference, cached = reference_outcomes(config.budget, config.cache_dir, Path(scratch),
-                                                       config.timeout, sandbox)
-            finally:
-                sandbox.close()
-    console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}", highlight=False)
+    with locked_out(config.out):
+        paths = _unique(paths, console)
+        run_dir = begin_run()  # work folders; what a killed run left behind is cleaned first
+        judge = None
+        try:
+            config = dataclasses.replace(config, submissions=tuple(paths), run_dir=run_dir)
+            names = result_names(paths, config.out, reserved)
+            for warning in sandbox_warnings(config.isolate_network, config.private_paths):
+                console.print(f"[yellow]note:[/yellow] {warning}", highlight=False, soft_wrap=True)
+            with console.status("Preparing the reference results (cached after the first run)..."):
+                judge = Judge(config.budget, config.max_memory_mb)
+                scratch = new_workdir(run_dir, "reference")
+                sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths)
+                try:
+                    reference, cached = reference_outcomes(config.budget, config.cache_dir, scratch,
+                                                           config.timeout, sandbox, judge)
+                finally:
+                    sandbox.close()
+            console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}",
+                          highlight=False, soft_wrap=True)
+            return _grade_all(paths, names, config, console, reference, judge)
+        finally:
+            if judge is not None:
+                judge.close()
+            end_run(run_dir)
+
+
+def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, console: Console, reference,
+               judge) -> list[SubmissionResult]:
+    previous = {path: _previous(config.out / names[path]) for path in paths}
+    for path, result in previous.items():  # a folder an older grader wrote, or that another path owns
+        if result is not None and result.abspath and result.abspath != _text(_identity(path)):
+            previous[path] = None
     if config.resume:
-        done = [p for p in paths if _finished(p, config.out)]
-        console.print(f"--resume: {len(done)} of {len(paths)} submissions already have results", highlight=False)
+        done = [p for p in paths if _finished(previous[p])]
+        console.print(f"--resume: {len(done)} of {len(paths)} submissions already have results",
+                      highlight=False, soft_wrap=True)
+        for path in done:
+            if previous[path].internal_error:
+                console.print(f"--resume: the grader failed on {escape(names[path])} {previous[path].attempts} "
+                              "times; it is not retried (its results.json says why)",
+                              highlight=False, soft_wrap=True)
         paths = [p for p in paths if p not in done]
     results = []
     pool = ThreadPoolExecutor(max_workers=config.jobs)
@@ -89,22 +300,31 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
     futures: dict = {}
     try:
         for path in paths:  # one by one, so that an interrupt here still knows what was started
-            futures[pool.submit(_grade_safely, path, config, reference, slots)] = path
+            futures[pool.submit(_grade_safely, path, names[path], config, reference, judge, slots)] = path
         for future in as_completed(futures):
+            path = futures[future]
             result = future.result()
-            write_results_json(result, config.out)  # at once and atomically: an interrupted run keeps it
-            line = (f"graded {result.name}: {result.score:g}/{result.max_score:g} "
+            result.path, result.abspath = _text(str(path)), _text(_identity(path))
+            before = previous[path]
+            result.attempts = before.attempts + 1 if before is not None and before.internal_error \
+                and result.internal_error else 1
+            result.problems = [_text(p) for p in result.problems]
+            try:
+                write_results_json(result, config.out)  # at once and atomically: an interrupted run keeps it
+            except OSError as error:
+                raise OutputError(f"cannot write results in --out {config.out}: {_why(error)}", 1) from None
+            line = (f"graded {escape(result.name)}: {result.score:g}/{result.max_score:g} "
                     f"in {result.execution_time:.0f}s")
             failed = not result.tests or bool(result.problems)
             if progress:
-                progress.console.print(line, highlight=False)
+                progress.console.print(line, highlight=False, soft_wrap=True)
                 progress.update(0, advance=1, failed=progress.tasks[0].fields["failed"] + failed)
             else:
-                console.print(line, highlight=False)
+                console.print(line, highlight=False, soft_wrap=True)
             results.append(result)
         if progress:
             progress.stop()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, OutputError):
         if progress:
             progress.stop()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -113,11 +333,11 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
         # even start their cleanup (new futures are refused there).
         # (Cancelled futures are left out: wait() would never count them as done.)
         wait([f for f in futures if not f.cancelled()], timeout=60)
-        if results:
-            write_grades_csv(results, config.out)
+        with contextlib.suppress(OutputError):  # the rows of every finished result
+            _write_grades(config.out, console)
         raise
     pool.shutdown()
     results.sort(key=lambda r: r.name)
-    write_grades_csv(results, config.out)
+    _write_grades(config.out, console)
     print_table(results)
     return results

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from . import notebooks
 from .errors import summarize
 
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
@@ -18,7 +22,8 @@ MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
 class LoadedNotebook:
     path: Path
     notebook: nbformat.NotebookNode | None = None
-    problem: str | None = None
+    problem: str | None = None  # why it cannot be graded at all
+    notes: list[str] = field(default_factory=list)  # what was ignored in it (malformed metadata)
 
 
 @dataclass
@@ -29,21 +34,65 @@ class Submission:
     problems: list[str] = field(default_factory=list)
 
 
+MAX_NAME_BYTES = 100  # a result folder's name; the file system allows 255, and suffixes come after it
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def safe_name(text: str) -> str:
+    """`text` as one safe folder name: never empty, `.` or `..`, no separators or control characters,
+    no leading dot (a hidden folder, or one of the grader's own dot files), at most MAX_NAME_BYTES."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join("_" if _UNSAFE.match(c) or unicodedata.category(c) in ("Cs", "Co", "Cn") else c
+                   for c in text).strip()
+    text = re.sub(r"^\.+", lambda m: "_" * len(m.group()), text)
+    encoded = text.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        text = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip()
+    return text or "submission"
+
+
 def submission_name(path: Path) -> str:
-    path = path.absolute()  # "." has no name of its own
-    return (path.resolve().name if path.is_dir() else path.stem) or "submission"
+    """The natural name of a submission's result folder: the folder's name, or the notebook's stem
+    (safe_name of it; the batch makes names unique, see grade_batch.result_names)."""
+    path = Path(os.path.abspath(path))  # "." and ".." have no name of their own
+    try:
+        base = path.resolve().name if path.is_dir() else path.stem
+    except (OSError, RuntimeError):  # a link loop
+        base = path.stem
+    return safe_name(base)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value, replaced: list[int]):
+    """JSON text may escape lone UTF-16 surrogates (\\ud800), which no UTF-8 file can hold."""
+    if isinstance(value, str):
+        fixed, count = _SURROGATE.subn("\ufffd", value)
+        if count:
+            replaced.append(count)
+        return fixed
+    if isinstance(value, list):
+        return [_without_surrogates(v, replaced) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k, replaced): _without_surrogates(v, replaced) for k, v in value.items()}
+    return value
 
 
 def read_notebook(path: Path) -> LoadedNotebook:
     loaded = LoadedNotebook(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):  # a pipe or a device would hang
+            loaded.problem = f"{path.name} cannot be read (not a regular file)"
+            return loaded
         if size > MAX_NOTEBOOK_BYTES:
             loaded.problem = f"{path.name} is {size / 2**20:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit"
             return loaded
         raw = path.read_bytes()
-    except OSError as error:
-        loaded.problem = f"{path.name} cannot be read ({error.strerror or error})"
+    except (OSError, RuntimeError) as error:  # RuntimeError: a link loop
+        loaded.problem = f"{path.name} cannot be read ({getattr(error, 'strerror', None) or error})"
         return loaded
     if not raw.strip():
         loaded.problem = f"{path.name} is empty"
@@ -56,14 +105,33 @@ def read_notebook(path: Path) -> LoadedNotebook:
     if not isinstance(data, dict) or "nbformat" not in data or not isinstance(data.get("nbformat"), int):
         loaded.problem = f"{path.name} is JSON but not a Jupyter notebook (no nbformat version)"
         return loaded
+    repaired = False
+    if re.search(rb"\\[uU][dD][89a-fA-F]", raw):
+        replaced: list[int] = []
+        try:
+            data = _without_surrogates(data, replaced)
+        except RecursionError:
+            loaded.problem = f"{path.name} is not a notebook (nested too deeply)"
+            return loaded
+        if replaced:
+            loaded.notes.append(f"it holds {sum(replaced)} invalid character(s) (unpaired surrogate escapes); "
+                                "each was replaced by \ufffd")
+            repaired = True
+    for number, cell in enumerate(notebooks.raw_cells(data), 1):  # before nbformat reads the metadata
+        notes = notebooks.repair_cell_metadata(cell, number)
+        loaded.notes += notes
+        repaired = repaired or bool(notes)
     try:
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)  # converts nbformat 3 notebooks
+        text = json.dumps(data) if repaired else raw.decode("utf-8")
+        nb = nbformat.reads(text, as_version=4)  # converts nbformat 3 notebooks
         nbformat.validate(nb)
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds; all mean "not a valid notebook"
         why = summarize(type(error).__name__, str(error), limit=250)
         loaded.problem = f"{path.name} is not a valid notebook ({why})"
         return loaded
-    language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name")
+    language = next((value for key, field_ in (("kernelspec", "language"), ("language_info", "name"))
+                     if isinstance(nb.metadata.get(key), dict)
+                     and isinstance(value := nb.metadata[key].get(field_), str) and value), None)
     if language and language.lower() != "python":
         loaded.problem = f"{path.name} is a {language} notebook; these exercises are Python"
         return loaded
@@ -75,14 +143,25 @@ def read_notebook(path: Path) -> LoadedNotebook:
 
 
 def _notebook_files(folder: Path, problems: list[str]) -> list[Path]:
-    root = folder.resolve()
     found = []
-    for path in sorted(folder.rglob("*.ipynb")):
+    try:
+        root = folder.resolve()
+        paths = sorted(folder.rglob("*.ipynb"))
+    except (OSError, RuntimeError) as error:
+        problems.append(f"the folder {folder.name} cannot be read ({getattr(error, 'strerror', None) or error})")
+        return found
+    for path in paths:
         if ".ipynb_checkpoints" in path.parts or path.name.endswith(".executed.ipynb"):
             continue  # Jupyter's autosaves, and the grader's own output of an earlier run
-        if path.is_symlink() and root not in path.resolve().parents:
-            problems.append(f"{path.relative_to(folder)} is a link to a file outside the submission; ignored")
-            continue
+        if path.is_symlink():
+            try:
+                outside = root not in path.resolve().parents
+            except (OSError, RuntimeError):  # a link loop
+                problems.append(f"{path.relative_to(folder)} is a link that cannot be followed; ignored")
+                continue
+            if outside:
+                problems.append(f"{path.relative_to(folder)} is a link to a file outside the submission; ignored")
+                continue
         found.append(path)
     return found
 
@@ -99,4 +178,6 @@ def load_submission(path: Path) -> Submission:
     else:
         submission.notebooks = [read_notebook(path)]
     submission.problems += [nb.problem for nb in submission.notebooks if nb.problem]
+    submission.problems += [f"{nb.path.name}: {note}" for nb in submission.notebooks if nb.notebook is not None
+                            for note in nb.notes]
     return submission

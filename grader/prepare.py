@@ -37,16 +37,16 @@ def _template_for(nb) -> nbformat.NotebookNode | None:
 
 
 def _restore_locked(nb, template, notes: list[str]) -> None:
-    locked = {notebooks.grade_id(c): c for c in template.cells if notebooks.is_locked(c)}
+    locked = {notebooks.grade_id(c): c for c in template.cells if notebooks.is_locked(c) and notebooks.grade_id(c)}
     changed = []
     for index, cell in enumerate(nb.cells):
-        original = locked.get(notebooks.grade_id(cell))
+        original = locked.get(notebooks.grade_id(cell)) if notebooks.grade_id(cell) else None
         if original is None or notebooks.is_solution(cell):
             continue
         if cell.source != original.source or cell.cell_type != original.cell_type:
             changed.append(str(index + 1))
         restored = copy.deepcopy(original)
-        if "id" in cell:
+        if isinstance(cell.get("id"), str):
             restored["id"] = cell["id"]  # cell ids must stay unique within the notebook
         nb.cells[index] = restored
     if changed:
@@ -68,7 +68,7 @@ def prepare(student_nb: nbformat.NotebookNode, config: GradeConfig) -> Prepared:
     for cell in nb.cells:  # a notebook saved mid-run: start clean
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    at = next((i for i, c in enumerate(nb.cells) if "parameters" in notebooks.tags(c)), None)
     if at is None:
         at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
     prepared.injected_at = at + 1

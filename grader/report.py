@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .exercises import EXERCISES
@@ -17,13 +18,22 @@ from .results import SubmissionResult
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    """Write to a temporary file beside `path`, then rename: readers never see half a file, and a
+    failed write (a full or read-only disk) leaves neither half a file nor the temporary one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for the course to read
-    os.replace(tmp, path)
+    data = text.encode("utf-8", errors="replace")  # a lone surrogate (from a file name) becomes "?"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for the course to read
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def write_results_json(result: SubmissionResult, out: Path) -> Path:
@@ -32,29 +42,47 @@ def write_results_json(result: SubmissionResult, out: Path) -> Path:
     return path
 
 
+def read_results(out: Path) -> tuple[list[SubmissionResult], list[str]]:
+    """Every results.json in `out` (one per result folder), sorted by folder; and the folders whose
+    results.json cannot be read back."""
+    results, unreadable = [], []
+    try:
+        folders = sorted(entry for entry in out.iterdir() if entry.is_dir() and not entry.is_symlink())
+    except OSError:
+        return results, unreadable
+    for folder in folders:
+        path = folder / "results.json"
+        if not path.is_file():
+            continue  # a submission being graded, or cut short by a kill: no result yet
+        try:
+            results.append(SubmissionResult.from_gradescope(folder.name, json.loads(path.read_bytes())))
+        except (OSError, ValueError, TypeError, RecursionError):
+            unreadable.append(folder.name)
+    return results, unreadable
+
+
+GRADES_COLUMNS = ["submission", *EXERCISES, "total", "max", "path"]  # path last: the older columns keep their places
+
+
 def grades_row(result: SubmissionResult) -> dict[str, str]:
     scores = result.exercise_scores()
-    row = {"submission": result.name}
+    row = {"submission": result.name, "path": result.path}
     row.update({e: f"{scores.get(e, 0.0):g}" for e in EXERCISES})
     row["total"] = f"{result.score:g}"
     row["max"] = f"{result.max_score:g}"
     return row
 
 
-def write_grades_csv(results: list[SubmissionResult], out: Path) -> Path:
-    """One row per submission; rows of submissions not graded in this run are kept."""
-    path = out / "grades.csv"
-    columns = ["submission", *EXERCISES, "total", "max"]
-    rows: dict[str, dict] = {}
-    if path.exists():
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = {r["submission"]: r for r in csv.DictReader(f) if r.get("submission")}
-    rows.update({r.name: grades_row(r) for r in results})
-    lines = [columns] + [[rows[name].get(c, "") for c in columns] for name in sorted(rows)]
+def write_grades_csv(out: Path) -> tuple[Path, list[str]]:
+    """grades.csv rebuilt from every results.json in `out`: one row per graded submission, whichever
+    run graded it (a run that was killed loses no row). Returns it and the unreadable result folders."""
+    results, unreadable = read_results(out)
+    lines = [GRADES_COLUMNS] + [[grades_row(r)[c] for c in GRADES_COLUMNS] for r in results]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(lines)
+    path = out / "grades.csv"
     write_atomic(path, buffer.getvalue())
-    return path
+    return path, unreadable
 
 
 def print_table(results: list[SubmissionResult], console: Console | None = None) -> None:
@@ -68,12 +96,12 @@ def print_table(results: list[SubmissionResult], console: Console | None = None)
     for r in results:
         scores = r.exercise_scores()
         cells = [f"{scores.get(e, 0):g}/{EXERCISES[e].points:g}" for e in EXERCISES]
-        table.add_row(r.name, *cells, f"{r.score:g}/{r.max_score:g}", f"{r.execution_time:.0f}s")
+        table.add_row(escape(r.name), *cells, f"{r.score:g}/{r.max_score:g}", f"{r.execution_time:.0f}s")
     console.print(table)
     slowest = sorted(results, key=lambda r: -r.execution_time)[:3]
     if len(results) > 1:
-        console.print("slowest: " + ", ".join(f"{r.name} ({r.execution_time:.0f}s)" for r in slowest),
+        console.print("slowest: " + ", ".join(f"{escape(r.name)} ({r.execution_time:.0f}s)" for r in slowest),
                       highlight=False)
     for r in results:
         for problem in r.problems:
-            console.print(f"[yellow]{r.name}[/yellow]: {problem}", highlight=False)
+            console.print(f"[yellow]{escape(r.name)}[/yellow]: {escape(problem)}", highlight=False)

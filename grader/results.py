@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The problem a result carries when the grader itself failed on the submission (a bug, not the student's).
+INTERNAL_ERROR = "internal grader error"
+
 
 @dataclass
 class TestResult:
@@ -30,10 +33,40 @@ class TestResult:
 
 @dataclass
 class SubmissionResult:
-    name: str
+    name: str            # its result folder in --out (unique there)
     tests: list[TestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # submission-wide reasons (cannot run, ...)
     execution_time: float = 0.0
+    path: str = ""       # the submission's path as given on the command line
+    abspath: str = ""    # the same, absolute: which submission owns the result folder
+    attempts: int = 1    # gradings in a row that ended in an internal grader error, this one included
+    internal_error: bool = False  # the grader failed on it: --resume may retry it
+
+    @classmethod
+    def from_gradescope(cls, name: str, data: dict) -> "SubmissionResult":
+        """Read back a results.json this grader wrote (for grades.csv and --resume); ValueError if
+        it is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get("tests", []), list):
+            raise ValueError("not a results.json")
+        extra = data.get("extra_data") if isinstance(data.get("extra_data"), dict) else {}
+        output = data.get("output") if isinstance(data.get("output"), str) else ""
+        result = cls(name, execution_time=_number(data.get("execution_time")))
+        result.path = extra.get("path") if isinstance(extra.get("path"), str) else ""
+        result.abspath = extra.get("abspath") if isinstance(extra.get("abspath"), str) else ""
+        attempts = extra.get("attempts")
+        result.attempts = attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else 1
+        flag = extra.get("internal_error")
+        result.internal_error = flag if isinstance(flag, bool) else INTERNAL_ERROR in output  # older results
+        for test in data.get("tests", []):
+            if not isinstance(test, dict):
+                raise ValueError("not a results.json")
+            test_extra = test.get("extra_data") if isinstance(test.get("extra_data"), dict) else {}
+            exercise = str(test_extra.get("exercise", ""))
+            title = str(test.get("name", ""))
+            result.tests.append(TestResult(exercise, title.removeprefix(f"{exercise}: "),
+                                           _number(test.get("max_score")), _number(test.get("score")),
+                                           str(test.get("output", ""))))
+        return result
 
     @property
     def score(self) -> float:
@@ -68,4 +101,10 @@ class SubmissionResult:
             "execution_time": round(self.execution_time, 1),
             "output": self.summary(),
             "tests": [t.to_gradescope() for t in self.tests],
+            "extra_data": {"submission": self.name, "path": self.path, "abspath": self.abspath,
+                           "attempts": self.attempts, "internal_error": self.internal_error},
         }
+
+
+def _number(value) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0

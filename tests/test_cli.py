@@ -33,3 +33,13 @@ def test_full_data_that_is_absent_is_a_usage_error_that_says_where_it_looked(tmp
     assert run.returncode == 2
     line = run.stderr.strip()
     assert "\n" not in line and "full MNIST not found" in line and "nowhere" in line and "mnist.npz" in line
+
+
+@pytest.mark.parametrize("option", ["--junit", "--summary-md"])
+def test_a_report_file_that_cannot_be_written_is_known_before_grading(tmp_path, option):
+    (tmp_path / "notes").write_text("not a folder")
+    run = _run("grade", str(tmp_path), "--out", "x", option, "notes/report", cwd=tmp_path)
+    assert run.returncode == 2, run
+    lines = run.stderr.strip().splitlines()
+    assert lines == [f"grader: error: cannot write {option} notes/report: {tmp_path / 'notes'} is not a folder"]
+    assert not (tmp_path / "x").exists()

@@ -198,3 +198,100 @@ def test_a_broken_link_submission_is_named_by_its_stem(tmp_path):
     link = tmp_path / "hank.ipynb"
     link.symlink_to(tmp_path / "gone.ipynb")
     assert load_submission(link).name == "hank"
+
+
+# ---------------------------------------------------------------- malformed metadata, hostile names
+
+def _template_json():
+    from grader import notebooks
+    return json.loads((notebooks.assignments_dir() / "01_leaky_relu.ipynb").read_text())
+
+
+MALFORMED = "nbgrader metadata is malformed"
+
+
+@pytest.mark.parametrize("index,change,reason", [
+    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id=["leaky_relu"]), f"{MALFORMED} (grade_id is a list)"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id={"id": 1}), f"{MALFORMED} (grade_id is a dict)"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id=7), f"{MALFORMED} (grade_id is a number)"),
+    (7, lambda c: c["metadata"].update(nbgrader="solution"), f"{MALFORMED} (it is a string, not a dict)"),
+    (7, lambda c: c["metadata"].update(nbgrader=["solution"]), f"{MALFORMED} (it is a list, not a dict)"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(solution="true"), f"{MALFORMED} (solution is a string)"),
+    (1, lambda c: c["metadata"]["nbgrader"].update(locked="true"), f"{MALFORMED} (locked is a string)"),
+    (1, lambda c: c["metadata"]["nbgrader"].update(grade_id=None), f"{MALFORMED} (grade_id is null)"),
+    (7, lambda c: c.update(metadata=["nbgrader"]), "metadata is malformed (it is a list, not a dict)"),
+    (7, lambda c: c.update(metadata="x"), "metadata is malformed (it is a string, not a dict)"),
+    (2, lambda c: c["metadata"].update(tags="parameters"), "tags are malformed (a string, not a list of strings)"),
+    (2, lambda c: c["metadata"].update(tags=[["parameters"]]), "tags are malformed (a list with non-string items"),
+])
+def test_malformed_nbgrader_metadata_is_a_reason_and_ignored(tmp_path, index, change, reason):
+    from grader import notebooks
+    from grader.config import GradeConfig
+    from grader.prepare import prepare
+
+    data = _template_json()
+    change(data["cells"][index])
+    submission = load_submission(write(tmp_path / "hw.ipynb", json.dumps(data)))
+    assert submission.notebooks[0].notebook is not None, submission.problems
+    assert len(submission.problems) == 1, submission.problems
+    assert submission.problems[0].startswith(f"hw.ipynb: cell {index + 1}'s {reason}"), submission.problems
+    assert submission.problems[0].endswith("ignored")
+    prepared = prepare(submission.notebooks[0].notebook, GradeConfig(out=tmp_path))  # no exception
+    found = notebooks.solution_cells(prepared.nb)
+    assert list(found) == ([] if index == 7 else ["leaky_relu"])
+    assert prepared.injected_at == 3  # after the parameters cell (a locked cell: restored from the template)
+
+
+def test_the_metadata_readers_never_fail_on_any_shape():
+    from grader import notebooks
+
+    for metadata in ({}, [], "x", 3, None, {"nbgrader": "x"}, {"nbgrader": [1]}, {"tags": "p"}, {"tags": [1, "p"]},
+                     {"nbgrader": {"grade_id": ["a"], "solution": "yes", "locked": 1}}):
+        cell = {"cell_type": "code", "metadata": metadata, "source": ""}
+        assert notebooks.grade_id(cell) is None and not notebooks.is_solution(cell)
+        assert not notebooks.is_locked(cell)
+        assert notebooks.tags(cell) in ([], ["p"])
+
+
+def test_unpaired_surrogate_escapes_are_replaced(tmp_path):
+    data = _template_json()
+    data["cells"][7]["source"] = "x = '\ud800'"
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(data))  # ensure_ascii: the file holds the escape \ud800
+    submission = load_submission(path)
+    assert submission.notebooks[0].notebook.cells[7].source == "x = '\ufffd'"
+    assert submission.problems == ["s.ipynb: it holds 1 invalid character(s) (unpaired surrogate escapes); "
+                                   "each was replaced by \ufffd"]
+    nbformat.writes(submission.notebooks[0].notebook)  # can be written back as UTF-8
+
+
+def test_a_pipe_named_like_a_notebook_is_not_read(tmp_path):
+    os.mkfifo(tmp_path / "a.ipynb")
+    assert problem_of(tmp_path / "a.ipynb") == "a.ipynb cannot be read (not a regular file)"
+
+
+def test_a_link_loop_in_a_folder_is_ignored(tmp_path):
+    folder = tmp_path / "ivy"
+    write(folder / "01_leaky_relu.ipynb", notebook_json())
+    (folder / "loop.ipynb").symlink_to(folder / "loop.ipynb")
+    submission = load_submission(folder)
+    assert [nb.path.name for nb in submission.notebooks] == ["01_leaky_relu.ipynb"]
+    assert submission.problems == ["loop.ipynb is a link that cannot be followed; ignored"]
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("...ipynb", "__"), (".ipynb", "_ipynb"), (".hidden.ipynb", "_hidden"), ("a b.ipynb", "a b"),
+    ("ünï 名.ipynb", "ünï 名"), ("tab\there.ipynb", "tab_here"), ("x" * 240 + ".ipynb", "x" * 100),
+    ("名" * 60 + ".ipynb", "名" * 33),  # 100 bytes of UTF-8 at most, never half a character
+])
+def test_submission_names_are_one_safe_folder_name(tmp_path, name, expected):
+    path = write(tmp_path / name, "")
+    assert load.submission_name(path) == expected
+
+
+def test_dot_and_dot_dot_are_named_by_the_folders_they_mean(tmp_path, monkeypatch):
+    (tmp_path / "course" / "alice").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "course" / "alice")
+    assert load.submission_name(load.Path(".")) == "alice"
+    assert load.submission_name(load.Path("..")) == "course"
+    assert load.submission_name(load.Path("/")) == "submission"

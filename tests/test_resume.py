@@ -1,5 +1,6 @@
 """Interrupting the grader keeps every finished result; --resume grades only the rest;
 --fail-under turns low scores into exit status 1; JUnit and the Markdown summary come from the same run."""
+import csv
 import json
 import signal
 import subprocess
@@ -47,6 +48,8 @@ def test_interrupt_then_resume_keeps_finished_results_and_grades_the_rest(root, 
         assert json.loads((out / name / "results.json").read_text())["tests"]
     rows = (out / "grades.csv").read_text().splitlines()
     assert len(rows) == 4, rows  # header + all three, although the second run graded only some
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        assert sorted(r["path"] for r in csv.DictReader(f)) == sorted(paths)  # each row says whose it is
     suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
     assert {s.get("name") for s in suites} == {"dave_leaky_relu", "alice_correct",
                                                "bob_update_ops_and_clip_by_norm"} - set(finished)
