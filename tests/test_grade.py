@@ -87,7 +87,8 @@ def test_every_submission_gets_a_result_and_the_run_succeeds(batch):
 def test_results_follow_the_gradescope_schema(batch):
     _, out = batch
     results = _results(out, "alice_correct")
-    assert set(results) == {"score", "execution_time", "output", "tests"}
+    assert set(results) == {"score", "execution_time", "output", "tests", "extra_data"}
+    assert results["extra_data"]["path"].endswith("alice_correct")
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility", "extra_data"}
         assert test["status"] in ("passed", "failed") and test["name"].startswith(test["extra_data"]["exercise"])
@@ -168,6 +169,6 @@ def test_grades_csv_has_one_row_per_submission_and_a_total(batch):
     with open(out / "grades.csv", newline="") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     assert len(rows) == len([p for p in out.iterdir() if p.is_dir()])
-    assert list(next(iter(rows.values()))) == ["submission", *EXERCISES, "total", "max"]
+    assert list(next(iter(rows.values()))) == ["submission", *EXERCISES, "total", "max", "path"]
     assert float(rows["reference"]["total"]) == 10 and float(rows["assignments"]["total"]) == 0
     assert float(rows["bob_update_ops_and_clip_by_norm"]["bn_update_ops"]) == 0

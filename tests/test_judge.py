@@ -146,13 +146,14 @@ def test_a_wrong_function_that_patches_the_grader_fails_its_training_check(grade
     results = graded[0]["zero_patches_the_grader"]
     trained = next(r for r in results.values() if "trains" in r.name)
     assert trained.score == 0 and "held-out accuracy" in trained.output, trained.output
-    assert _score(results) == 0
+    values = next(r for r in results.values() if "unseen inputs" in r.name)
+    assert values.score == 0
 
 
 def test_a_patched_model_is_refused_for_the_training_check(graded):
     results = graded[0]["patches_the_model"]
     trained = next(r for r in results.values() if "trains" in r.name)
-    assert trained.score == 0 and "changed the grader's node" in trained.output, trained.output
+    assert trained.score == 0 and "the grader's node" in trained.output, trained.output
 
 
 def test_rewiring_the_graders_nodes_is_refused(graded):
@@ -161,13 +162,13 @@ def test_rewiring_the_graders_nodes_is_refused(graded):
     assert "changed the grader's node" in _outputs(results), _outputs(results)
 
 
-@pytest.mark.parametrize("name,op", [("py_func", "PyFunc"), ("endless_while_loop", "Enter"),
+@pytest.mark.parametrize("name,op", [("py_func", "PyFunc"), ("endless_while_loop", "Enter|Exit|LoopCond|NextIteration"),
                                      ("reads_a_file", "ReadFile"), ("prints_to_a_file", "PrintV2")])
 def test_graphs_with_file_python_or_loop_ops_are_not_run(graded, name, op):
     results = graded[0][name]
     assert _score(results) == 0
     assert "not run" in _outputs(results) or "does not run" in _outputs(results), _outputs(results)
-    assert op in _outputs(results), _outputs(results)
+    assert re.search(rf"\(({op})\)", _outputs(results)), _outputs(results)
 
 
 def test_smuggled_constants_are_refused(graded):

@@ -39,12 +39,17 @@ def measure_values(artifact, ctx) -> dict:
 
 
 def measure_name(artifact, ctx) -> dict:
+    """The returned op's name, if the graph has that op and the judge would run it."""
     out = {}
     for i, _ in enumerate(NAMES):
         key = f"name{i}"
         name = str(artifact.info.get(key, ""))
-        nodes = {n.name for n in verify.parse(artifact.blobs[key]).node} if key in artifact.blobs else set()
-        out[key] = name if name in nodes else f"(no op named {name[:60]!r} in your graph)"
+        graph = verify.parse(artifact.blobs[key]) if key in artifact.blobs else None
+        if graph is None or name not in {n.name for n in graph.node}:
+            out[key] = f"(no op named {name[:60]!r} in your graph)"
+            continue
+        verify.check_runnable(graph, [name], {})
+        out[key] = name
     return out
 
 
