@@ -2,8 +2,10 @@
 result with the right zero and a reason, the others are graded normally, and no traceback or
 leftover process comes out of the grader. Every bomb is bounded (memory by --max-memory, processes
 by the sandbox's pids cgroup and by the bomb itself), so the test cannot harm the machine."""
+import base64
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 import grader
 from grader.config import GradeConfig
 from grader.exercises import EXERCISES
-from grader.sandbox import confinement_problems
+from grader.sandbox import confinement_problems, sandbox_mode
 from submissions import fill, variant
 
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
@@ -68,13 +70,80 @@ SUBMISSIONS = {
                                                  metadata={"kernelspec": {"language": "R", "name": "ir", "display_name": "R"}}),
 }
 
+SECRET = "ch11-secret-4f1d2a"  # in the grader's environment: no student process may see it
+
+# Looks for everything it should not see: other submissions' folders and kernel keys, other processes,
+# the solutions in the instructor's checkout and in the installed package, the grader's environment.
+SNOOP = r'''import glob, json, os, signal, subprocess
+found = []
+mine = os.getcwd()
+for pattern in ("/tmp/**/*kernel*.json", "/tmp/**/ch11-grader-runs*", "/tmp/**/grade-*", "/tmp/**/judge-*",
+                "/dev/shm/*", "/root/.cache/ch11-grader/*", "ROOT/reference/*.ipynb", "ROOT/tests/variants/*/*.py",
+                "ROOT/examples/submissions/*/*.ipynb", "ROOT/.git/HEAD"):
+    found += [p for p in glob.glob(pattern, recursive=True) if not p.startswith(mine) and not mine.startswith(p)]
+for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+    if pid != os.getpid():
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+            if pid == os.getppid():
+                continue
+        except OSError:
+            continue
+        if any(m in cmd for m in (b"grader.cli", b"grader.judge", b"grader.builder", b"ipykernel_launcher")):
+            found.append(f"pid {pid}: {cmd[:80]!r}")
+try:
+    found.append(subprocess.run(["git", "-C", "ROOT", "show", "HEAD:reference/01_leaky_relu.ipynb"],
+                                capture_output=True, text=True, timeout=20).stdout[:200])
+except Exception as e:
+    pass
+import grader
+found += [p for p in glob.glob(os.path.dirname(grader.__file__) + "/**/*", recursive=True)
+          if p.endswith((".ipynb", "checks.py", "measure.py", "verify.py"))]
+found += [f"{k}={v}" for k, v in os.environ.items() if "SECRET" in v.upper() or SECRET_VALUE in v]
+print("FOUND:", [f for f in found if f])'''
+
+LEFTOVERS = r'''import errno, os
+open("/dev/shm/ch11-leftover", "w").write("still here")
+open("/tmp/ch11-leftover", "w").write("still here")
+written = 0
+try:
+    with open("big.bin", "wb") as f:
+        for _ in range(40):  # 40 x 64 MiB: past the work folder's size limit
+            f.write(b"x" * (64 << 20))
+            f.flush()
+            written += 64
+    print("WROTE ALL", written)
+except OSError as e:
+    print("STOPPED AT", written, "MiB:", errno.errorcode.get(e.errno))
+os.remove("big.bin")'''
+
+FIFOS = r'''import os
+here = os.getcwd()
+for name in os.listdir(here):
+    path = os.path.join(here, name)
+    if os.path.isfile(path) and not name.endswith(".ipynb"):
+        os.remove(path)
+        os.mkfifo(path)
+for name in ("job.json", "progress.jsonl", "results.json", "feedback.html", "0.npz"):
+    for place in (here, os.path.dirname(here)):
+        try:
+            os.symlink("/dev/zero", os.path.join(place, name))
+        except OSError:
+            pass
+print("planted")'''
+
 # Where a cheater would write to change verdicts: the grader's code, its reference cache, and the
 # results of a student graded in the same batch (alice_correct, graded beside these).
 TAMPER_TARGETS = {
     "grader_code": Path(grader.__file__).parent / "exercises" / "zz_tampered.py",
     "reference_cache": GradeConfig(out=Path(".")).cache_dir / "zz_tampered",
 }
-CONFINEMENT = confinement_problems()  # empty where Landlock confines writes and signals
+SUBMISSIONS["snoops"] = lambda: _after_solution([SNOOP.replace("ROOT", str(Path(__file__).resolve().parents[1]))
+                                                  .replace("SECRET_VALUE", repr(SECRET))])
+SUBMISSIONS["leaves_files_and_fills_its_folder"] = lambda: _after_solution([LEFTOVERS])
+SUBMISSIONS["plants_fifos_and_links"] = lambda: _after_solution([FIFOS])
+# Empty under bubblewrap, or where Landlock confines writes and signals.
+CONFINEMENT = [] if sandbox_mode() == "bwrap" else confinement_problems()
 if not CONFINEMENT:  # elsewhere these would really kill the grader: the test below is skipped
     SUBMISSIONS["kills_the_grader"] = lambda: _after_solution([
         "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"])
@@ -129,9 +198,12 @@ def hostile(tmp_path_factory, root, reference):
     (subs / "link_outside" / "01_leaky_relu.ipynb").symlink_to("/etc/passwd")
     paths = sorted(subs.iterdir()) + [root / "examples" / "submissions" / "alice_correct"]
     started = time.time()
+    for leftover in ("/dev/shm/ch11-leftover", "/tmp/ch11-leftover"):
+        Path(leftover).unlink(missing_ok=True)
     run = subprocess.run([*GRADER, "grade", *map(str, paths), "--out", str(work / "out"), "--jobs", "2",
-                          "--timeout", str(TIMEOUT), "--max-memory", "2048"],
-                         capture_output=True, text=True, timeout=1500)
+                          "--timeout", str(TIMEOUT), "--max-memory", "2048", "--submission-timeout", "600"],
+                         capture_output=True, text=True, timeout=1500,
+                         env={**os.environ, "CH11_TEST_TOKEN": SECRET})
     return run, work / "out", started
 
 
@@ -163,12 +235,10 @@ def test_the_normal_submission_beside_them_is_graded_normally(hostile):
 def test_no_process_outlives_the_grader(hostile):
     _, _, started = hostile
     time.sleep(1)
-    ours = tuple(f"grade-{name[:24]}-" for name in [*SUBMISSIONS, "link_outside", "alice_correct"])
     left = [p.info for p in psutil.process_iter(["pid", "cmdline", "create_time", "environ"])
             if p.info["create_time"] and p.info["create_time"] >= started
-            and any("ipykernel_launcher" in part or "grader.probe" in part for part in p.info["cmdline"] or [])
-            # this batch's, not another grader's running on the machine: TMPDIR is the submission's folder
-            and any(mark in (p.info["environ"] or {}).get("TMPDIR", "") for mark in ours)]
+            and any(mark in part for part in p.info["cmdline"] or []
+                    for mark in ("ipykernel_launcher", "grader.builder", "grader.judge", "bwrap"))]
     assert not left, left
 
 
@@ -247,16 +317,69 @@ def test_unusable_submissions_get_zero_and_a_reason(hostile, name, reason):
 def test_student_code_cannot_kill_the_grader_write_outside_its_folder_or_read_the_solutions(hostile):
     run, out, _ = hostile
     assert run.returncode == 0  # the grader survived the kill attempts
-    killer = _results(out, "kills_the_grader")
-    assert _score(killer, "leaky_relu") == LEAKY and "PermissionError" in killer["output"], killer["output"]
+    killer = _results(out, "kills_the_grader")  # its signal reaches no process outside its sandbox
+    assert _score(killer, "leaky_relu") == LEAKY, killer["output"]
     probe_killer = _results(out, "probe_kills_the_grader")
     assert _score(probe_killer, "leaky_relu") == 0
-    assert "PermissionError" in _outputs(probe_killer, "leaky_relu"), _outputs(probe_killer, "leaky_relu")
     for name, target in TAMPER_TARGETS.items():
         assert not target.exists(), f"{name}: {target} was written by student code"
     assert "mallory" not in (out / "grades.csv").read_text()  # a fake row in the gradebook
     copier = _results(out, "copies_the_reference")
-    assert _score(copier, "leaky_relu") == 0 and "PermissionError" in _outputs(copier, "leaky_relu"), \
-        _outputs(copier, "leaky_relu")
+    assert _score(copier, "leaky_relu") == 0, _outputs(copier, "leaky_relu")
+    assert re.search("PermissionError|ModuleNotFoundError|FileNotFoundError", _outputs(copier, "leaky_relu"))
     tamperer = _results(out, "tampers")
     assert _score(tamperer, "leaky_relu") == LEAKY, tamperer["output"]
+
+
+def _executed(out: Path, name: str) -> str:
+    return "".join(p.read_text(errors="replace") for p in (out / name).glob("*.executed.ipynb"))
+
+
+def test_a_submission_sees_no_other_submission_process_solution_or_secret(hostile):
+    out = hostile[1]
+    executed = _executed(out, "snoops")
+    assert "FOUND: []" in executed, re.findall(r"FOUND: .{0,600}", executed)
+    assert _score(_results(out, "snoops"), "leaky_relu") == LEAKY
+    assert _results(out, "alice_correct")["score"] == 10  # graded beside it, untouched
+
+
+def test_no_solution_secret_or_local_file_reaches_any_output(hostile, root):
+    out = hostile[1]
+    solutions = set()
+    for path in (root / "reference").glob("*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            text = "".join(cell["source"])
+            if "### BEGIN SOLUTION" in text:
+                body = text.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+                solutions |= {line.strip() for line in body.splitlines() if len(line.strip()) > 25}
+    texts = []
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            texts.append(text)
+            for uri in re.findall(r"data:[^;\"']+;base64,([A-Za-z0-9+/=]+)", text):
+                texts.append(base64.b64decode(uri + "===").decode("utf-8", "replace"))
+    everything = "\n".join(texts)
+    assert SECRET not in everything
+    assert "BEGIN SOLUTION" not in everything
+    # alice_correct's own (correct) code may equal a solution line; nothing else may.
+    others = "\n".join(t for path, t in zip([p for p in out.rglob("*") if p.is_file()], texts)
+                       if "alice_correct" not in str(path))
+    leaked = [line for line in solutions if line in others]
+    assert not leaked, leaked[:3]
+
+
+def test_files_outside_its_folder_do_not_survive_and_its_folder_has_a_size_limit(hostile):
+    out = hostile[1]
+    assert not Path("/dev/shm/ch11-leftover").exists() and not Path("/tmp/ch11-leftover").exists()
+    executed = _executed(out, "leaves_files_and_fills_its_folder")
+    assert re.search(r"STOPPED AT \d+ MiB: (ENOSPC|EFBIG|EDQUOT)", executed), \
+        re.findall(r"(?:WROTE|STOPPED).{0,60}", executed)
+    assert _score(_results(out, "leaves_files_and_fills_its_folder"), "leaky_relu") == LEAKY
+
+
+def test_fifos_and_links_in_its_folders_do_not_stall_or_change_grading(hostile):
+    results = _results(hostile[1], "plants_fifos_and_links")
+    assert "planted" in _executed(hostile[1], "plants_fifos_and_links")
+    assert _score(results, "leaky_relu") == LEAKY, results["output"]
+    assert results["execution_time"] < 600
