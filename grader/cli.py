@@ -23,7 +23,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the results.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes running student code at once (kernels, probe workers) [cores].")
+              help="Processes doing the work at once (notebook kernels, builders, the judge's measurements) [cores].")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
               help="Longest any single cell (or check) may run, in seconds.")
 @click.option("--data", type=click.Choice(["sample", "full"]), default="sample", show_default=True,
@@ -50,6 +50,11 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    from . import notebooks
+    try:
+        notebooks.reference_dir(), notebooks.assignments_dir()
+    except FileNotFoundError as error:
+        raise click.UsageError(str(error)) from None
     reserved = []  # the names the report files take in --out: no submission's result folder may
     for option, target in (("--junit", junit), ("--summary-md", summary_md)):
         if target is None:

@@ -11,7 +11,7 @@ class GradeConfig:
     out: Path
     data: str = "sample"              # "sample" (bundled) or "full"
     mnist_dir: str | None = None
-    timeout: float = 300.0            # longest any single cell (or probe) may run, seconds
+    timeout: float = 300.0            # longest any single cell, build or measurement may run, seconds
     submission_timeout: float = 1800.0  # wall clock for one whole submission, seconds
     max_memory_mb: int = 4096         # address-space limit of every process running student code
     epochs: int = 1                   # budget the notebooks' own training cells run with

@@ -1,11 +1,11 @@
-"""Turn a student's notebook into the program the probe worker runs: the
+"""Turn a student's notebook into the program the builder runs: the
 notebook's definitions, without its training runs.
 
 Every code cell, in order, is reduced to its top-level imports, function and
 class definitions, and assignments built only from imported modules, literals
 and names defined before (so `he_init = tf.variance_scaling_initializer()` and
 `n_hidden1 = 300` stay, `hidden1 = my_dense(X, ...)` and `sess.run(...)` go).
-The probe then calls the student's functions on the grader's own inputs.
+The builder then calls the student's functions on the grader's own scaffolds.
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
 from .feedback import write_feedback_html
-from .load import LoadedNotebook, load_submission
+from .load import LoadedNotebook, load_submission, safe_name
 from .prepare import Prepared, prepare
 from .results import SubmissionResult
 from .sandbox import Sandbox, new_workdir
@@ -66,6 +66,20 @@ def _find_notebooks(loaded: list[LoadedNotebook], config: GradeConfig, problems:
     return found
 
 
+def _executed_names(found: list[_Notebook]) -> dict[str, str]:
+    """A file name per notebook for its executed copy: safe, short, and unique in the submission
+    (two notebooks of one submission may share a name in different subfolders)."""
+    names, taken = {}, set()
+    for nb in found:
+        stem = safe_name(nb.loaded.path.stem)[:80]
+        name = f"{stem}.executed.ipynb"
+        if name.lower() in taken:
+            name = f"{stem}-{nb.key}.executed.ipynb"
+        taken.add(name.lower())
+        names[nb.key] = name
+    return names
+
+
 def _gate(exercise: str, nb: _Notebook) -> str | None:
     """Why this exercise cannot be graded from this run of its notebook, or None."""
     cell = nb.exercises[exercise][-1]
@@ -106,6 +120,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
         programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
         program_of = {e: nb.key for nb in found for e in nb.exercises}
         tasks = tasks_for(list(program_of), program_of)
+        executed_names = _executed_names(found)
         measured: dict = {}
         check_error: list[BaseException] = []
 
@@ -124,7 +139,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                 run_dir.mkdir()
                 nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
                                        nb.prepared.cell_number, deadline)
-            nbformat.write(nb.execution.notebook, str(out_dir / f"{nb.loaded.path.stem}.executed.ipynb"))
+            nbformat.write(nb.execution.notebook, str(out_dir / executed_names[nb.key]))
 
         # The checks need only the student's source, and each notebook has a kernel of its own:
         # all of them may run side by side, as many at once as there are free slots.

@@ -1,6 +1,7 @@
 """Where the course's notebooks live, and what we read from their nbgrader metadata."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -8,12 +9,18 @@ import nbformat
 _PACKAGE = Path(__file__).resolve().parent
 
 
+COURSE_ENV = "CH11_COURSE_DIR"  # a folder holding reference/ and assignments/ (an installed grader has no reference)
+
+
 def _course_dir(kind: str) -> Path:
-    # Inside an installed wheel the notebooks ship as package data; in a checkout they sit beside grader/.
-    for candidate in (_PACKAGE / "_notebooks" / kind, _PACKAGE.parent / kind):
+    # In a checkout the notebooks sit beside grader/; an installed wheel ships the templates only.
+    candidates = [Path(os.environ[COURSE_ENV]) / kind] if os.environ.get(COURSE_ENV) else []
+    candidates += [_PACKAGE.parent / kind, _PACKAGE / "_notebooks" / kind]
+    for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
-    raise FileNotFoundError(f"cannot find the course's {kind}/ notebooks next to {_PACKAGE}")
+    raise FileNotFoundError(f"cannot find the course's {kind}/ notebooks: install the grader from a checkout "
+                            f"(pip install -e .) or set {COURSE_ENV} to a folder holding {kind}/")
 
 
 def reference_dir() -> Path:

@@ -64,9 +64,15 @@ def read_results(out: Path) -> tuple[list[SubmissionResult], list[str]]:
 GRADES_COLUMNS = ["submission", *EXERCISES, "total", "max", "path"]  # path last: the older columns keep their places
 
 
+def _inert(text: str) -> str:
+    """A cell a spreadsheet shows as text: names and paths are the students' (a leading = + - @
+    would make a formula)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def grades_row(result: SubmissionResult) -> dict[str, str]:
     scores = result.exercise_scores()
-    row = {"submission": result.name, "path": result.path}
+    row = {"submission": _inert(result.name), "path": _inert(str(result.path))}
     row.update({e: f"{scores.get(e, 0.0):g}" for e in EXERCISES})
     row["total"] = f"{result.score:g}"
     row["max"] = f"{result.max_score:g}"

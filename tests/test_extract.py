@@ -1,4 +1,4 @@
-"""grader/extract.py: from a notebook's code cells, the program the probe worker runs:
+"""grader/extract.py: from a notebook's code cells, the program the builder runs:
 definitions kept, training runs dropped."""
 import ast
 
@@ -160,7 +160,7 @@ def test_reference_program_defines_the_exercise_without_training(reference_progr
 
 
 def test_reference_programs_run_and_define_the_functions():
-    """As the probe worker does: statement by statement in a graph-mode TensorFlow."""
+    """As the builder does: statement by statement in a graph-mode TensorFlow."""
     from grader import graphs as harness  # sets TF_USE_LEGACY_KERAS, imports TensorFlow, graph mode
 
     tf = harness.tf
