@@ -25,10 +25,14 @@ class GradeConfig:
 
     @property
     def private_paths(self) -> tuple[Path, ...]:
-        """What student code may not read: the solutions, the reference's results, every result
-        and the gradebook, and the batch's submissions."""
+        """What student code may not read (bubblewrap shows it none of these; the Landlock fallback
+        denies them): the solutions, the instructor's checkout (its tests, examples, history and the
+        grader's hidden checks), the reference's results, every result and the gradebook, and the
+        batch's submissions."""
         from .notebooks import reference_dir
-        return (reference_dir(), self.cache_dir, self.out, *self.submissions)
+        checkout = reference_dir().parent
+        around = tuple(checkout.iterdir()) if (checkout / "pyproject.toml").exists() else ()
+        return (reference_dir(), *around, self.cache_dir, self.out, *self.submissions)
 
     @property
     def budget(self) -> dict:

@@ -43,6 +43,12 @@ fi
 # grader/ (the installable wheel holds no reference solutions, so a plain install could not grade).
 "$venv/bin/python" -m pip install -e "$here/source"
 ln -sf "$venv/bin/grader" /usr/local/bin/grader
+# bubblewrap isolates student code where the container allows namespaces; elsewhere the grader
+# falls back to Landlock and says so at the start of each run.
+if ! command -v bwrap >/dev/null && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) \
+    || echo "setup.sh: note: bubblewrap not installed; student code runs under the Landlock fallback" >&2
+fi
 
 # Grade the blank templates once: this computes the reference's numbers into the
 # image's cache, so each student's run only trains the student's side.

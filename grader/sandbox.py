@@ -577,9 +577,10 @@ class Sandbox:
         self.mounted = bool(self.writable and disk_mb and os.path.isdir(self.writable)
                             and _mount_tmpfs(self.writable, disk_mb))
         procs = str(self.cgroup / "cgroup.procs") if self.cgroup else None
-        # Python and the grader must stay readable, even inside a private path (`grader grade .`
-        # run in a repository that holds its virtual environment).
-        needed = {os.path.realpath(n) for n in (sys.prefix, sys.base_prefix, Path(__file__).parent)}
+        # Python must stay readable, even inside a private path (`grader grade .` run in a repository
+        # that holds its virtual environment). The grader itself need not: student code imports the
+        # staged package, which `readable` keeps open.
+        needed = {os.path.realpath(n) for n in (sys.prefix, sys.base_prefix)}
         private = tuple(str(p) for p in private
                         if not any(_inside(n, {os.path.realpath(p)}) for n in needed))
         fsize = disk_mb if (self.writable and disk_mb and not self.mounted) else None

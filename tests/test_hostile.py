@@ -99,7 +99,8 @@ except Exception as e:
 import grader
 found += [p for p in glob.glob(os.path.dirname(grader.__file__) + "/**/*", recursive=True)
           if p.endswith((".ipynb", "checks.py", "measure.py", "verify.py"))]
-found += [f"{k}={v}" for k, v in os.environ.items() if "SECRET" in v.upper() or SECRET_VALUE in v]
+found += [k for k in os.environ if "CH11_TEST" in k]
+print(dict(os.environ))  # had the grader's environment reached it, its secret would be in the output
 print("FOUND:", [f for f in found if f])'''
 
 LEFTOVERS = r'''import errno, os
@@ -138,8 +139,7 @@ TAMPER_TARGETS = {
     "grader_code": Path(grader.__file__).parent / "exercises" / "zz_tampered.py",
     "reference_cache": GradeConfig(out=Path(".")).cache_dir / "zz_tampered",
 }
-SUBMISSIONS["snoops"] = lambda: _after_solution([SNOOP.replace("ROOT", str(Path(__file__).resolve().parents[1]))
-                                                  .replace("SECRET_VALUE", repr(SECRET))])
+SUBMISSIONS["snoops"] = lambda: _after_solution([SNOOP.replace("ROOT", str(Path(__file__).resolve().parents[1]))])
 SUBMISSIONS["leaves_files_and_fills_its_folder"] = lambda: _after_solution([LEFTOVERS])
 SUBMISSIONS["plants_fifos_and_links"] = lambda: _after_solution([FIFOS])
 # Empty under bubblewrap, or where Landlock confines writes and signals.
