@@ -96,11 +96,11 @@ def loss_and_accuracy(logits, y):
     return loss, accuracy
 
 
-def bn_mlp() -> dict:
-    """Chapter 11's batch-norm MLP: 300-100-10, BN (momentum 0.9) before ELU; the optimizer is SGD 0.01."""
+def bn_mlp(momentum: float = 0.9) -> dict:
+    """Chapter 11's batch-norm MLP: 300-100-10, BN before ELU."""
     X, y = inputs()
     training = tf.placeholder_with_default(False, shape=(), name="training")
-    bn = partial(tf.layers.batch_normalization, training=training, momentum=0.9)
+    bn = partial(tf.layers.batch_normalization, training=training, momentum=momentum)
     hidden1 = tf.nn.elu(bn(dense(X, 300, "hidden1", 1)))
     hidden2 = tf.nn.elu(bn(dense(hidden1, 100, "hidden2", 2)))
     logits = bn(dense(hidden2, 10, "outputs", 3))
@@ -116,7 +116,7 @@ def deep_relu(X, n_outputs_hidden4=50):
 
 
 def clipped_mlp() -> dict:
-    """Chapter 11's gradient-clipping MLP: five ReLU hidden layers; SGD 0.01, threshold 1.0."""
+    """Chapter 11's gradient-clipping MLP: five ReLU hidden layers."""
     X, y = inputs()
     hidden5 = dense(deep_relu(X), 50, "hidden5", 5, activation=tf.nn.relu)
     logits = dense(hidden5, 10, "outputs", 6)
@@ -151,8 +151,6 @@ def save_untrained(model, path: str) -> str:
         sess.run(init)
         return saver.save(sess, path)
 
-
-ACTIVATION_INPUTS = (("hidden1", 300), ("hidden2", 100))  # the leaky MLP's pre-activations
 
 
 # --------------------------------------------------------------------------- what a builder exports

@@ -15,11 +15,10 @@ from pathlib import Path
 from . import notebooks
 
 _PACKAGE = Path(__file__).resolve().parent
-# The bundle is copied by allowlist only: exactly the modules a student's notebook imports and the data
-# they read. Everything else in grader/ (exercises/, checks.py, judge/, judge*, any module added
-# later) stays with the instructor, whatever it is called.
-STUDENT_MODULES = ("__init__.py", "selfcheck.py", "data.py")
-STUDENT_DATA = {"mnist": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+# The bundle's package is the kernel's staged package (grader/stage.py): exactly what a student's
+# notebook imports (grader.check, each exercise's public self-check, the data), copied by allowlist.
+# Everything else in grader/ (checks, builds, measurements, the judge, anything added later) stays
+# with the instructor, whatever it is called.
 _SOLUTION_MARK = "### BEGIN SOLUTION"
 
 PYPROJECT = '''[build-system]
@@ -39,7 +38,7 @@ packages = ["grader"]
 
 README = '''# Chapter 11 exercises: Training Deep Neural Networks
 
-Four notebooks, five functions to write, in TensorFlow 1.x style (as in the book),
+{notebooks} notebooks, {functions} functions to write, in TensorFlow 1.x style (as in the book),
 run on current TensorFlow through `tensorflow.compat.v1`.
 
 ## Install
@@ -61,10 +60,9 @@ restored from the original when your work is graded. You may add cells.
 
 | notebook | you write |
 |---|---|
-| `01_leaky_relu.ipynb` | `leaky_relu(z, alpha=0.01, name=None)` |
-| `02_batch_norm.ipynb` | `bn_training_op(optimizer, loss)` |
-| `03_gradient_clipping.ipynb` | `clipped_training_op(optimizer, loss, threshold=1.0)` |
-| `04_layer_reuse.ipynb` | `restore_reused_layers(sess, checkpoint_path, scope="hidden[123]")`, `frozen_training_op(optimizer, loss, train_scope="hidden[34]|outputs")` |
+{table}
+
+To hand in: your filled notebooks (the `.ipynb` files), as your course asks.
 
 ## Check yourself
 
@@ -76,49 +74,58 @@ not see, and trains the book's networks with your functions.
 '''
 
 
-def _check_imports(module: Path) -> None:
-    """A student module may import only the other student modules of the package: anything else
-    would be missing from the bundle (or, worse, tempt someone to add it)."""
-    allowed = {Path(m).stem for m in STUDENT_MODULES} | set(STUDENT_DATA)
-    source = module.read_text(encoding="utf-8")
-    names = re.findall(r"^\s*from\s+(?:grader)?\.+\s*([\w.]*)\s+import\s+([\w, ()]+)", source, flags=re.M)
-    names += [(m, "") for m in re.findall(r"^\s*import\s+grader\.([\w.]+)", source, flags=re.M)]
-    for target, imported in names:
-        parts = [target.split(".")[0]] if target else [n.strip() for n in imported.strip("() ").split(",")]
-        bad = [n for n in parts if n and n not in allowed and n != "__init__"]
-        if target == "" and bad:  # `from . import x`: x may be a name of __init__, not a module
-            bad = [n for n in bad if (_PACKAGE / f"{n}.py").exists() or (_PACKAGE / n).is_dir()]
-        if bad:
-            raise RuntimeError(f"{module.name} imports {', '.join(bad)}, which the student bundle does not hold")
+def _table(checks: dict) -> tuple[str, int, int]:
+    """The README's table, derived from the exercises' public self-checks: (rows, notebooks, functions)."""
+    by_notebook: dict[str, list[str]] = {}
+    for module in checks.values():
+        by_notebook.setdefault(module.NOTEBOOK, []).append(f"`{module.SIGNATURE}`".replace("|", "\\|"))
+    rows = [f"| `{nb}.ipynb` | {', '.join(sigs)} |" for nb, sigs in sorted(by_notebook.items())]
+    return "\n".join(rows), len(by_notebook), len(checks)
+
+
+def _check_imports(package: Path) -> None:
+    """A staged module may import only staged modules: anything else would be missing from the bundle
+    (or, worse, tempt someone to add it)."""
+    for module in package.rglob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        for target in re.findall(r"^\s*(?:from|import)\s+(grader(?:\.\w+)*)", source, flags=re.M):
+            path = package.parent.joinpath(*target.split("."))
+            if not (path.with_suffix(".py").exists() or (path / "__init__.py").exists()):
+                raise RuntimeError(f"{module.relative_to(package.parent)} imports {target}, "
+                                   "which the student bundle does not hold")
 
 
 def release(out: Path) -> Path:
     """Write the student bundle into `out` (which must not exist yet, or be empty)."""
+    from .selfcheck import public_checks
+    from .stage import stage_package
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
     templates = sorted(notebooks.assignments_dir().glob("*.ipynb"))  # not .ipynb_checkpoints/ or anything else
     for template in templates:
         if _SOLUTION_MARK in template.read_text(encoding="utf-8"):
             raise ValueError(f"{template} holds a solution; run `grader generate` first")
-    for module in STUDENT_MODULES:
-        _check_imports(_PACKAGE / module)
+    checks = public_checks()
+    stems = {t.stem for t in templates}
+    missing = sorted({m.NOTEBOOK for m in checks.values()} - stems)
+    if missing:
+        raise ValueError(f"no template for the exercises of {', '.join(missing)}; run `grader generate`")
     out.mkdir(parents=True, exist_ok=True)
     (out / "assignments").mkdir()
     for template in templates:
         shutil.copy(template, out / "assignments" / template.name)
-    package = out / "package" / "grader"
-    package.mkdir(parents=True)
-    for module in STUDENT_MODULES:
-        shutil.copy(_PACKAGE / module, package / module)
-    for folder, files in STUDENT_DATA.items():
-        (package / folder).mkdir()
-        for name in files:
-            shutil.copy(_PACKAGE / folder / name, package / folder / name)
+    stage_package("kernel", out / "package")
+    _check_imports(out / "package" / "grader")
     from importlib import metadata
     try:
         version = metadata.version("ch11-grader")
     except metadata.PackageNotFoundError:
         version = "0.0.0"
     (out / "package" / "pyproject.toml").write_text(PYPROJECT.format(version=version))
-    (out / "README.md").write_text(README)
+    table, n_notebooks, n_functions = _table(checks)
+    words = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight"}
+    (out / "README.md").write_text(README.format(notebooks=words.get(n_notebooks, str(n_notebooks)),
+                                                 functions=str(n_functions) if n_functions > 9 else
+                                                 {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}.get(
+                                                     n_functions, str(n_functions)), table=table))
     return out

@@ -16,8 +16,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 
 # Paths (glob patterns) relative to the grader package.
-KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "data.py", "mnist/*")
-BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py",
+KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "data.py", "mnist/*", "exercises/*/selfcheck.py")
+BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")
 KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES}
 # Packages of the staged tree that get an empty __init__.py when the kind has files below them

@@ -60,8 +60,10 @@ def build_step(fn, workdir):
 
 
 def build_trained(fn, workdir):
-    from grader.graphs import bn_mlp, build_op, tf
-    info, blob = build_op(bn_mlp, lambda h: fn(tf.train.GradientDescentOptimizer(0.01), h["loss"]), "bn_training_op")
+    from grader.graphs import build_op, tf
+    from .model import HYPERPARAMETERS as BOOK, scaffold
+    info, blob = build_op(scaffold, lambda h: fn(tf.train.GradientDescentOptimizer(BOOK["learning_rate"]), h["loss"]),
+                          "bn_training_op")
     return {"model": info}, {"model": blob}
 
 

@@ -1,6 +1,7 @@
 """Exercise `bn_update_ops`: bn_training_op(optimizer, loss) runs one optimizer step and every UPDATE_OPS op."""
 from __future__ import annotations
 
+from . import selfcheck as public
 from ..base import Check, Exercise, Values, Verdict, describe_variable_changes, training_judge
 from .build import GRAPHS
 
@@ -31,9 +32,10 @@ def judge_step(got: Values, want: Values) -> Verdict:
 
 
 EXERCISE = Exercise(
-    id="bn_update_ops",
-    notebook="02_batch_norm",
-    function="bn_training_op",
+    id=public.ID,
+    notebook=public.NOTEBOOK,
+    function=public.FUNCTION,
+    position=public.POSITION,
     checks=(
         Check("step", "one run = one optimizer step + every batch-norm update op", 1.5, judge_step),
         Check("trained", "trains the book's BN network to the reference's accuracy", 0.5,

@@ -1,11 +1,11 @@
 """bn_update_ops, judge side: run the student's op on the verified graphs; train the book's BN MLP with it."""
 from __future__ import annotations
 
-from grader import graphs
 from grader.judge.imported import load_op, run_safely
 from grader.judge.training import fit, held_out_accuracy
 
 from .build import GRAPHS
+from .model import HYPERPARAMETERS as BOOK, scaffold
 
 
 def measure_step(artifact, ctx) -> dict:
@@ -22,12 +22,12 @@ def measure_step(artifact, ctx) -> dict:
 
 
 def measure_trained(artifact, ctx) -> dict:
-    """300-100-10 BN MLP, SGD 0.01, batches of 200, evaluated with its moving statistics."""
-    loaded, op = load_op(artifact, "model", graphs.bn_mlp)
+    """The book's BN MLP (model.py), evaluated with its moving statistics."""
+    loaded, op = load_op(artifact, "model", scaffold)
     h = loaded.handles
     with loaded.session() as sess:
         loaded.initialize(sess)
-        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=200, train_feed={h["training"]: True})
+        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=BOOK["batch_size"], train_feed={h["training"]: True})
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 

@@ -47,9 +47,10 @@ def build_step(fn, workdir):
 
 
 def build_trained(fn, workdir):
-    from grader.graphs import build_op, clipped_mlp, tf
-    info, blob = build_op(clipped_mlp, lambda h: fn(tf.train.GradientDescentOptimizer(0.01), h["loss"], 1.0),
-                          "clipped_training_op")
+    from grader.graphs import build_op, tf
+    from .model import HYPERPARAMETERS as BOOK, scaffold
+    info, blob = build_op(scaffold, lambda h: fn(tf.train.GradientDescentOptimizer(BOOK["learning_rate"]), h["loss"],
+                                                 BOOK["threshold"]), "clipped_training_op")
     return {"model": info}, {"model": blob}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import selfcheck as public
 from ..base import Check, Exercise, Values, Verdict, first_difference, fmt, tolerance, training_judge
 from .build import CASES, describe
 
@@ -35,9 +36,10 @@ def judge_step(got: Values, want: Values) -> Verdict:
 
 
 EXERCISE = Exercise(
-    id="clipped_apply_gradients",
-    notebook="03_gradient_clipping",
-    function="clipped_training_op",
+    id=public.ID,
+    notebook=public.NOTEBOOK,
+    function=public.FUNCTION,
+    position=public.POSITION,
     checks=(
         Check("step", "applies gradients clipped elementwise to [-threshold, threshold]", 1.5, judge_step),
         Check("trained", "trains the book's deep ReLU network to the reference's accuracy", 0.5,

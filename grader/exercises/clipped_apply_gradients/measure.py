@@ -2,12 +2,12 @@
 measures the gradients itself, for the messages); train the book's deep ReLU MLP with it."""
 from __future__ import annotations
 
-from grader import graphs
 from grader.graphs import tf
 from grader.judge.imported import load_op, run_safely
 from grader.judge.training import fit, held_out_accuracy
 
 from .build import CASES, small_graph
+from .model import HYPERPARAMETERS as BOOK, scaffold
 
 
 def measure_step(artifact, ctx) -> dict:
@@ -29,12 +29,12 @@ def measure_step(artifact, ctx) -> dict:
 
 
 def measure_trained(artifact, ctx) -> dict:
-    """Five ReLU hidden layers, SGD 0.01, batches of 50, threshold 1.0."""
-    loaded, op = load_op(artifact, "model", graphs.clipped_mlp)
+    """The book's deep ReLU MLP (model.py)."""
+    loaded, op = load_op(artifact, "model", scaffold)
     h = loaded.handles
     with loaded.session() as sess:
         loaded.initialize(sess)
-        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=50)
+        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=BOOK["batch_size"])
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 

@@ -55,8 +55,9 @@ def build_step(fn, workdir):
 
 
 def build_trained(fn, workdir):
-    from grader.graphs import build_op, reused_mlp, tf
-    info, blob = build_op(reused_mlp, _call(fn, None, tf, 0.01), "frozen_training_op")
+    from grader.graphs import build_op, tf
+    from .model import HYPERPARAMETERS as BOOK, scaffold
+    info, blob = build_op(scaffold, _call(fn, None, tf, BOOK["learning_rate"]), "frozen_training_op")
     return {"model": info}, {"model": blob}
 
 

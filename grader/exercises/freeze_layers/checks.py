@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import selfcheck as public
 from ..base import Check, Exercise, Values, Verdict, first_difference, fmt, training_judge
 from .build import CASES, describe as _describe
 
@@ -38,10 +39,10 @@ def judge_step(got: Values, want: Values) -> Verdict:
 
 
 EXERCISE = Exercise(
-    id="freeze_layers",
-    notebook="04_layer_reuse",
-    function="frozen_training_op",
-    position=1,
+    id=public.ID,
+    notebook=public.NOTEBOOK,
+    function=public.FUNCTION,
+    position=public.POSITION,
     checks=(
         Check("step", "trains only the variables train_scope matches", 1.5, judge_step),
         Check("trained", "training with the lower layers frozen reaches the reference's accuracy", 0.5,

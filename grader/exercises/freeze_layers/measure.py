@@ -2,11 +2,11 @@
 on hidden1-3 restored by the judge from its pretrained checkpoint."""
 from __future__ import annotations
 
-from grader import graphs
 from grader.judge.imported import load_op, run_safely
 from grader.judge.training import book_saver, fit, held_out_accuracy
 
 from .build import CASES, small_graph
+from .model import HYPERPARAMETERS as BOOK, scaffold
 
 
 def measure_step(artifact, ctx) -> dict:
@@ -22,14 +22,14 @@ def measure_step(artifact, ctx) -> dict:
 
 
 def measure_trained(artifact, ctx) -> dict:
-    loaded, op = load_op(artifact, "model", graphs.reused_mlp)
+    loaded, op = load_op(artifact, "model", scaffold)
     h = loaded.handles
     with loaded.graph.as_default():
-        saver = book_saver(loaded.variables)
+        saver = book_saver(loaded.variables, BOOK["reused_layers"])
     with loaded.session() as sess:
         loaded.initialize(sess)
         saver.restore(sess, ctx.pretrained)
-        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=50)
+        fit(sess, h["X"], h["y"], op, ctx.budget, batch_size=BOOK["batch_size"])
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 

@@ -36,6 +36,12 @@ NAMES = (("", "my_activation", None), ("layer3", "act", 0.2))
 INPUT = "z"
 
 
+def activation_inputs() -> list[tuple[str, int]]:
+    """The MLP's hidden layers, whose pre-activations the student's activation gets."""
+    from .model import HYPERPARAMETERS
+    return [(f"hidden{i}", units) for i, units in enumerate(HYPERPARAMETERS["hidden_layers"], start=1)]
+
+
 def case_input(i: int, case: Case, seed: int = HIDDEN_SEED) -> np.ndarray:
     rng = np.random.RandomState(seed + i)
     z = rng.uniform(-4, 4, size=case.shape).astype(case.dtype)
@@ -88,9 +94,9 @@ def build_name(fn, workdir):
 
 def build_trained(fn, workdir):
     """The activation on each hidden layer's pre-activation (the judge builds the rest of the MLP)."""
-    from grader.graphs import ACTIVATION_INPUTS, fresh_graph, graph_bytes, tf
+    from grader.graphs import fresh_graph, graph_bytes, tf
     info, blobs = {}, {}
-    for layer, units in ACTIVATION_INPUTS:
+    for layer, units in activation_inputs():
         with fresh_graph() as graph:
             z = tf.placeholder(tf.float32, shape=(None, units), name=INPUT)
             info[layer] = {"output": tf.convert_to_tensor(fn(z)).name}

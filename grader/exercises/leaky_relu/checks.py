@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import selfcheck as public
 from ..base import Check, Exercise, Values, Verdict, first_difference, fmt, tolerance, training_judge
 from .build import CASES, NAMES, case_input
 
@@ -45,9 +46,10 @@ def judge_name(got: Values, want: Values) -> Verdict:
 
 
 EXERCISE = Exercise(
-    id="leaky_relu",
-    notebook="01_leaky_relu",
-    function="leaky_relu",
+    id=public.ID,
+    notebook=public.NOTEBOOK,
+    function=public.FUNCTION,
+    position=public.POSITION,
     checks=(
         Check("values", "matches max(alpha*z, z) on unseen inputs", 1.0, judge_values),
         Check("name", "names the returned op `name`", 0.5, judge_name),

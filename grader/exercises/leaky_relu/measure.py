@@ -9,7 +9,8 @@ from grader.judge.imported import load_subgraph, run_safely
 from grader.judge.training import fit, held_out_accuracy
 from grader.judge.verify import Refused
 
-from .build import CASES, INPUT, NAMES, case_input
+from .build import CASES, INPUT, NAMES, activation_inputs, case_input
+from .model import HYPERPARAMETERS as BOOK
 
 
 def measure_values(artifact, ctx) -> dict:
@@ -54,24 +55,25 @@ def measure_name(artifact, ctx) -> dict:
 
 
 def measure_trained(artifact, ctx) -> dict:
-    """Chapter 11's leaky ReLU MLP: 300-100-10, He init, SGD 0.01, batches of 50."""
+    """Chapter 11's leaky ReLU MLP with the book's hyper-parameters (model.py), He init."""
     with fresh_graph() as graph:
         X, y = graphs.inputs()
         hidden = X
-        for seed, (layer, units) in enumerate(graphs.ACTIVATION_INPUTS, start=1):
+        layers = activation_inputs()
+        for seed, (layer, units) in enumerate(layers, start=1):
             pre = graphs.dense(hidden, units, layer, seed)
             built = artifact.info.get(layer) or {}
             try:
                 hidden = load_subgraph(artifact.blobs[layer], INPUT, str(built["output"]), pre)
             except (KeyError, ValueError, TypeError):
                 raise Refused("your activation could not be applied to a float32 layer of the MLP") from None
-        logits = graphs.dense(hidden, 10, "outputs", 3)
+        logits = graphs.dense(hidden, 10, "outputs", len(layers) + 1)
         loss, accuracy = graphs.loss_and_accuracy(logits, y)
-        training_op = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+        training_op = tf.train.GradientDescentOptimizer(BOOK["learning_rate"]).minimize(loss)
         init = tf.global_variables_initializer()
     with new_session(graph) as sess:
         run_safely(sess, init)
-        fit(sess, X, y, training_op, ctx.budget, batch_size=50)
+        fit(sess, X, y, training_op, ctx.budget, batch_size=BOOK["batch_size"])
         return {"accuracy": held_out_accuracy(sess, X, y, accuracy, ctx.budget)}
 
 

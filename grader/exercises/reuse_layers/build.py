@@ -76,11 +76,12 @@ def build_restore(fn, workdir):
 def build_trained(fn, workdir):
     """Restoring from the judge's pretrained checkpoint (a copy: the judge replays against its own),
     so that a function reading the checkpoint's values in Python gets the real ones."""
-    from grader.graphs import build_recorded, pretrained_mlp, reused_mlp, save_untrained
+    from grader.graphs import build_recorded, pretrained_mlp, save_untrained
+    from .model import scaffold
     path = os.path.join(workdir, "provided", "model.ckpt")
     if not os.path.exists(path + ".index"):
         path = save_untrained(pretrained_mlp, os.path.join(workdir, "pretrained.ckpt"))
-    info, blob = build_recorded(reused_mlp, _call(fn, None, path), path)
+    info, blob = build_recorded(scaffold, _call(fn, None, path), path)
     return {"model": info}, {"model": blob}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import selfcheck as public
 from ..base import Check, Exercise, Values, Verdict, fmt, training_judge
 from .build import CASES, describe as _describe
 
@@ -44,9 +45,10 @@ def judge_restore(got: Values, want: Values) -> Verdict:
 
 
 EXERCISE = Exercise(
-    id="reuse_layers",
-    notebook="04_layer_reuse",
-    function="restore_reused_layers",
+    id=public.ID,
+    notebook=public.NOTEBOOK,
+    function=public.FUNCTION,
+    position=public.POSITION,
     checks=(
         Check("restore", "restores exactly the variables the scope matches", 1.5, judge_restore),
         Check("trained", "reusing the pretrained layers reaches the reference's accuracy", 0.5,

@@ -13,6 +13,7 @@ from grader.judge.training import book_frozen_op, fit, held_out_accuracy
 from grader.judge.verify import Refused
 
 from .build import CASES, new_model, old_model
+from .model import HYPERPARAMETERS as BOOK, scaffold
 
 
 def _load_recorded(artifact, key: str, scaffold, judge_checkpoint: str):
@@ -45,14 +46,15 @@ def measure_restore(artifact, ctx) -> dict:
 def measure_trained(artifact, ctx) -> dict:
     """New hidden4 and outputs on the pretrained hidden1-3, restored by the student's function;
     the judge trains hidden4 and outputs only (SGD 0.01, batches of 50)."""
-    loaded, _, runs, paths = _load_recorded(artifact, "model", graphs.reused_mlp, ctx.pretrained)
+    loaded, _, runs, paths = _load_recorded(artifact, "model", scaffold, ctx.pretrained)
     h = loaded.handles
     with loaded.graph.as_default():
-        training_op = book_frozen_op(tf.train.GradientDescentOptimizer(0.01), h["loss"], loaded.variables)
+        training_op = book_frozen_op(tf.train.GradientDescentOptimizer(BOOK["learning_rate"]), h["loss"],
+                                     loaded.variables, BOOK["trained_layers"])
     with loaded.session() as sess:
         loaded.initialize(sess)
         replay(sess, runs, paths)
-        fit(sess, h["X"], h["y"], training_op, ctx.budget, batch_size=50)
+        fit(sess, h["X"], h["y"], training_op, ctx.budget, batch_size=BOOK["batch_size"])
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 
