@@ -108,7 +108,11 @@ def generate(check: bool) -> None:
     from .generate import generate as run
 
     reference = notebooks.reference_dir()
-    stale = run(reference, reference.parent / "assignments", check=check)
+    try:
+        stale = run(reference, reference.parent / "assignments", check=check)
+    except ValueError as error:  # notebooks and exercise folders do not match
+        click.echo(f"grader: error: {error}", err=True)
+        sys.exit(1)
     if check and stale:
         click.echo(f"assignments/ is stale: {', '.join(stale)}; run `grader generate`", err=True)
         sys.exit(1)
@@ -126,6 +130,9 @@ def release(out: Path) -> None:
         write_release(out)
     except FileExistsError as error:
         raise click.UsageError(str(error)) from None
+    except ValueError as error:  # a stale template, or notebooks and exercise folders that do not match
+        click.echo(f"grader: error: {error}", err=True)
+        sys.exit(1)
     click.echo(f"wrote the student bundle to {out}")
 
 

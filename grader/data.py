@@ -23,6 +23,9 @@ SAMPLE_MD5 = {
 # The sample's split: a fixed permutation of the 10,000 test images.
 SAMPLE_SPLIT_SEED = 20171
 SAMPLE_SIZES = {"train": 7000, "valid": 1000, "test": 2000}
+# What student processes and the student bundle get instead of the sample's IDX files: its train and
+# validation splits only, never the grading split (there, `test` is the validation split).
+PUBLIC_SAMPLE = "public-sample.npz"
 # Full MNIST is split as the book's `input_data.read_data_sets` splits it.
 FULL_VALID = 5000
 MNIST_DIR_ENV = "MNIST_DIR"
@@ -84,8 +87,37 @@ def _as_split(images: np.ndarray, labels: np.ndarray) -> Split:
     return Split(X, labels.astype(np.int64))
 
 
+def _sample_order(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.random.RandomState(SAMPLE_SPLIT_SEED).permutation(len(labels))
+    a = SAMPLE_SIZES["train"]
+    b = a + SAMPLE_SIZES["valid"]
+    c = b + SAMPLE_SIZES["test"]
+    return order[:a], order[a:b], order[b:c]
+
+
+def _public_sample(path: Path) -> Mnist:
+    with np.load(path, allow_pickle=False) as f:
+        train, valid = _as_split(f["train_x"], f["train_y"]), _as_split(f["valid_x"], f["valid_y"])
+    return Mnist(train, valid, valid, source="sample")
+
+
+def write_public_sample(path: Path) -> Path:
+    """The sample's train and validation splits (raw bytes), for places the grading split must not reach."""
+    full = [SAMPLE_DIR / name for name in SAMPLE_MD5]
+    images, labels = read_idx(full[0]), read_idx(full[1])
+    train, valid, _ = _sample_order(labels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, train_x=images[train], train_y=labels[train], valid_x=images[valid],
+                        valid_y=labels[valid])
+    return path
+
+
 def load_sample() -> Mnist:
-    """The bundled official MNIST test set, md5-checked, split 7000 / 1000 / 2000."""
+    """The bundled official MNIST test set, md5-checked, split 7000 / 1000 / 2000. Where only the public
+    part is installed (student processes, the student bundle), the train and validation splits, with the
+    validation split standing in for the test split."""
+    if not any((SAMPLE_DIR / name).exists() for name in SAMPLE_MD5) and (SAMPLE_DIR / PUBLIC_SAMPLE).exists():
+        return _public_sample(SAMPLE_DIR / PUBLIC_SAMPLE)
     for name, md5 in SAMPLE_MD5.items():
         path = SAMPLE_DIR / name
         if not path.exists():
@@ -94,12 +126,8 @@ def load_sample() -> Mnist:
             raise DataError(f"the bundled MNIST sample is damaged: md5 of {path} is not {md5}")
     images = read_idx(SAMPLE_DIR / "t10k-images-idx3-ubyte.gz")
     labels = read_idx(SAMPLE_DIR / "t10k-labels-idx1-ubyte.gz")
-    order = np.random.RandomState(SAMPLE_SPLIT_SEED).permutation(len(labels))
-    a = SAMPLE_SIZES["train"]
-    b = a + SAMPLE_SIZES["valid"]
-    c = b + SAMPLE_SIZES["test"]
     pick = lambda idx: _as_split(images[idx], labels[idx])  # noqa: E731
-    return Mnist(pick(order[:a]), pick(order[a:b]), pick(order[b:c]), source="sample")
+    return Mnist(*(pick(idx) for idx in _sample_order(labels)), source="sample")
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:

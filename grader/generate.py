@@ -49,12 +49,41 @@ def template_of(reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def course_problems(folder: Path) -> list[str]:
+    """What does not match between the notebooks in `folder` and the exercise folders: a solution
+    cell whose grade_id no exercise has, an exercise whose notebook or cell is missing."""
+    from .exercises import EXERCISES
+    from .selfcheck import public_checks
+    problems, found = [], {}
+    for path in sorted(folder.glob("*.ipynb")):
+        for exercise in notebooks.solution_cells(notebooks.read(path)):
+            found.setdefault(exercise, path.stem)
+            if exercise not in EXERCISES:
+                problems.append(f"{path.name} has a solution cell with grade_id {exercise!r}, but no exercise "
+                                f"folder grader/exercises/{exercise}/ defines it")
+    for exercise, spec in EXERCISES.items():
+        if exercise not in found:
+            problems.append(f"exercise {exercise} has no solution cell in {spec.notebook}.ipynb (or no such "
+                            "notebook)")
+        elif found[exercise] != spec.notebook:
+            problems.append(f"exercise {exercise} is in {found[exercise]}.ipynb, but its selfcheck.py says "
+                            f"{spec.notebook}")
+    public = public_checks()
+    problems += [f"grader/exercises/{e}/ has a selfcheck.py but no checks.py" for e in public if e not in EXERCISES]
+    problems += [f"grader/exercises/{e}/ has a checks.py but no selfcheck.py" for e in EXERCISES if e not in public]
+    return problems
+
+
 def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
 def generate(reference_dir: Path, assignments_dir: Path, check: bool = False) -> list[str]:
-    """Write (or, with check, compare) every template; return the names that were (or are) stale."""
+    """Write (or, with check, compare) every template; return the names that were (or are) stale.
+    Raises ValueError, before writing anything, when notebooks and exercise folders do not match."""
+    problems = course_problems(reference_dir)
+    if problems:
+        raise ValueError("; ".join(problems))
     stale = []
     assignments_dir.mkdir(parents=True, exist_ok=True)
     for path in sorted(reference_dir.glob("*.ipynb")):

@@ -86,13 +86,28 @@ def _table(checks: dict) -> tuple[str, int, int]:
 def _check_imports(package: Path) -> None:
     """A staged module may import only staged modules: anything else would be missing from the bundle
     (or, worse, tempt someone to add it)."""
+    root = package.parent
     for module in package.rglob("*.py"):
         source = module.read_text(encoding="utf-8")
-        for target in re.findall(r"^\s*(?:from|import)\s+(grader(?:\.\w+)*)", source, flags=re.M):
-            path = package.parent.joinpath(*target.split("."))
-            if not (path.with_suffix(".py").exists() or (path / "__init__.py").exists()):
-                raise RuntimeError(f"{module.relative_to(package.parent)} imports {target}, "
+        here = module.parent.relative_to(root).parts
+        targets = re.findall(r"^\s*(?:from|import)\s+(grader(?:\.\w+)*)", source, flags=re.M)
+        for dots, name, imported in re.findall(r"^\s*from\s+(\.+)([\w.]*)\s+import\s+([\w, ()]+)", source, flags=re.M):
+            base = ".".join(here[:len(here) - len(dots) + 1])
+            targets += [f"{base}.{name}"] if name else [f"{base}.{n.strip()}" for n in imported.strip("() ").split(",")]
+        for target in targets:
+            path = root.joinpath(*target.split("."))
+            if not (path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+                    or (not name_is_module(target, root))):
+                raise RuntimeError(f"{module.relative_to(root)} imports {target}, "
                                    "which the student bundle does not hold")
+
+
+def name_is_module(target: str, root: Path) -> bool:
+    """`from . import x` may import a name of the package's __init__, not a module: a module it is
+    when the instructor's package has one by that name."""
+    relative = target.split(".")[1:]
+    path = _PACKAGE.joinpath(*relative) if relative else _PACKAGE
+    return path.with_suffix(".py").exists() or path.is_dir()
 
 
 def release(out: Path) -> Path:
@@ -105,11 +120,11 @@ def release(out: Path) -> Path:
     for template in templates:
         if _SOLUTION_MARK in template.read_text(encoding="utf-8"):
             raise ValueError(f"{template} holds a solution; run `grader generate` first")
+    from .generate import course_problems
+    problems = course_problems(notebooks.assignments_dir())
+    if problems:
+        raise ValueError("; ".join(problems))
     checks = public_checks()
-    stems = {t.stem for t in templates}
-    missing = sorted({m.NOTEBOOK for m in checks.values()} - stems)
-    if missing:
-        raise ValueError(f"no template for the exercises of {', '.join(missing)}; run `grader generate`")
     out.mkdir(parents=True, exist_ok=True)
     (out / "assignments").mkdir()
     for template in templates:

@@ -16,7 +16,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 
 # Paths (glob patterns) relative to the grader package.
-KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "data.py", "mnist/*", "exercises/*/selfcheck.py")
+# (No MNIST file: stage_package writes the sample's public part, without the grading split.)
+KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "data.py", "exercises/*/selfcheck.py")
 BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")
 KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES}
@@ -59,6 +60,8 @@ def stage_package(kind: str, dest: Path) -> Path:
             init = target.joinpath(*parts[:depth], "__init__.py")
             if not init.exists():
                 init.write_text("")
+    from .data import PUBLIC_SAMPLE, write_public_sample
+    write_public_sample(target / "mnist" / PUBLIC_SAMPLE)  # the sample without its grading split
     for path in target.rglob("*"):  # the sandbox binds it read-only anyway
         if path.is_file():
             path.chmod(0o444)

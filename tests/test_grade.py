@@ -11,6 +11,8 @@ import nbformat
 import pytest
 
 from grader.exercises import EXERCISES
+
+TOTAL = sum(e.points for e in EXERCISES.values())  # derived from the exercise folders
 from submissions import fill, variant
 
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
@@ -99,7 +101,7 @@ def test_reference_gets_full_marks_on_all_five_exercises(batch):
     results = _results(batch[1], "reference")
     assert set(_by_exercise(results)) == set(EXERCISES)
     assert all(t["status"] == "passed" for t in results["tests"]), results["output"]
-    assert results["score"] == sum(e.points for e in EXERCISES.values()) == 10
+    assert results["score"] == TOTAL
 
 
 def test_templates_get_zero_and_say_not_implemented(batch):
@@ -137,7 +139,7 @@ def test_a_hanging_notebook_is_stopped_and_what_ran_is_graded(batch):
 
 def test_examples_lose_marks_exactly_for_their_mistakes(batch):
     out = batch[1]
-    assert _results(out, "alice_correct")["score"] == 10
+    assert _results(out, "alice_correct")["score"] == TOTAL
     bob = _results(out, "bob_update_ops_and_clip_by_norm")
     assert _by_exercise(bob)["bn_update_ops"] == 0 and "UPDATE_OPS" in _outputs(bob, "bn_update_ops")
     assert _by_exercise(bob)["clipped_apply_gradients"] < 2 and "clip_by_value" in _outputs(
@@ -170,5 +172,5 @@ def test_grades_csv_has_one_row_per_submission_and_a_total(batch):
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     assert len(rows) == len([p for p in out.iterdir() if p.is_dir()])
     assert list(next(iter(rows.values()))) == ["submission", *EXERCISES, "total", "max", "path"]
-    assert float(rows["reference"]["total"]) == 10 and float(rows["assignments"]["total"]) == 0
+    assert float(rows["reference"]["total"]) == TOTAL and float(rows["assignments"]["total"]) == 0
     assert float(rows["bob_update_ops_and_clip_by_norm"]["bn_update_ops"]) == 0

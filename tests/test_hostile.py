@@ -25,6 +25,7 @@ from submissions import fill, variant
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
 TIMEOUT = 12
 LEAKY = EXERCISES["leaky_relu"].points
+TOTAL = sum(e.points for e in EXERCISES.values())
 
 
 def _after_solution(extra_cells: list[str], leaky: str = "correct_where", stem="01_leaky_relu"):
@@ -229,7 +230,7 @@ def test_the_batch_finishes_with_a_result_for_everyone_and_no_traceback(hostile)
 
 
 def test_the_normal_submission_beside_them_is_graded_normally(hostile):
-    assert _results(hostile[1], "alice_correct")["score"] == 10
+    assert _results(hostile[1], "alice_correct")["score"] == TOTAL
 
 
 def test_no_process_outlives_the_grader(hostile):
@@ -340,7 +341,7 @@ def test_a_submission_sees_no_other_submission_process_solution_or_secret(hostil
     executed = _executed(out, "snoops")
     assert "FOUND: []" in executed, re.findall(r"FOUND: .{0,600}", executed)
     assert _score(_results(out, "snoops"), "leaky_relu") == LEAKY
-    assert _results(out, "alice_correct")["score"] == 10  # graded beside it, untouched
+    assert _results(out, "alice_correct")["score"] == TOTAL  # graded beside it, untouched
 
 
 def test_no_solution_secret_or_local_file_reaches_any_output(hostile, root):

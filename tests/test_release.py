@@ -9,6 +9,7 @@ import venv
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from grader import notebooks
@@ -45,8 +46,21 @@ def test_the_bundle_holds_templates_readme_and_package(bundle):
     assert sorted(p.name for p in (bundle / "assignments").iterdir()) == sorted(
         p.name for p in notebooks.assignments_dir().glob("*.ipynb"))
     assert (bundle / "README.md").read_text().count("grader.check") >= 1
-    assert {p.name for p in (bundle / "package" / "grader").iterdir()} == {"__init__.py", "selfcheck.py", "data.py",
-                                                                          "mnist"}
+    package = bundle / "package" / "grader"
+    assert {p.name for p in package.iterdir()} == {"__init__.py", "selfcheck.py", "data.py", "mnist", "exercises"}
+    assert {p.name for p in (package / "exercises").rglob("*") if p.is_file()} == {"__init__.py", "selfcheck.py"}
+    assert [p.name for p in (package / "mnist").iterdir()] == ["public-sample.npz"]
+
+
+def test_the_bundle_holds_no_image_of_the_grading_split(bundle):
+    from grader.data import load_sample
+    grading = load_sample().test
+    with np.load(bundle / "package" / "grader" / "mnist" / "public-sample.npz", allow_pickle=False) as f:
+        shipped = np.concatenate([f["train_x"], f["valid_x"]]).reshape(-1, 784)
+    assert len(shipped) == 8000
+    shipped_rows = {row.tobytes() for row in shipped}
+    held_out = {np.rint(row * 255).astype(np.uint8).tobytes() for row in grading.X}
+    assert not shipped_rows & held_out
 
 
 def test_no_solution_line_is_in_the_bundle(bundle):
@@ -62,8 +76,9 @@ def test_no_hidden_check_seed_or_reference_number_is_in_the_bundle(bundle, refer
     import importlib
     texts = "\n".join(_texts(bundle).values())
     for exercise in EXERCISES:
-        module = importlib.import_module(f"grader.exercises.{exercise}")
-        assert str(module.HIDDEN_SEED) not in texts, exercise
+        module = importlib.import_module(f"grader.exercises.{exercise}.build")
+        if hasattr(module, "HIDDEN_SEED"):
+            assert str(module.HIDDEN_SEED) not in texts, exercise
         for check in EXERCISES[exercise].checks:
             assert check.name not in texts, check.name
     assert "HIDDEN_SEED" not in texts and not re.search(r"(from|import) [.\w]*(harness|exercises)", texts)
@@ -175,14 +190,18 @@ def test_the_bundle_is_copied_by_allowlist_only(root, tmp_path, monkeypatch):
     (templates / ".ipynb_checkpoints" / "01_leaky_relu-checkpoint.ipynb").write_text(
         (root / "reference" / "01_leaky_relu.ipynb").read_text())
     (templates / "notes.txt").write_text("checkpoint-secret\n")
+    from grader import stage
     monkeypatch.setattr(release_module, "_PACKAGE", package)
+    monkeypatch.setattr(stage, "PACKAGE", package)
     monkeypatch.setattr(notebooks, "assignments_dir", lambda: templates)
 
     out = release_module.release(tmp_path / "bundle")
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert files == sorted(["README.md", "package/pyproject.toml"]
-                           + [f"package/grader/{m}" for m in release_module.STUDENT_MODULES]
-                           + [f"package/grader/mnist/{n}" for n in release_module.STUDENT_DATA["mnist"]]
+    staged = [f"package/grader/{m}" for m in stage.staged_files("kernel", package)]
+    inits = ["package/grader/exercises/__init__.py"] + [f"package/grader/exercises/{e}/__init__.py"
+                                                         for e in EXERCISES]
+    assert files == sorted(["README.md", "package/pyproject.toml", "package/grader/mnist/public-sample.npz"]
+                           + staged + inits
                            + [f"assignments/{p.name}" for p in notebooks.assignments_dir().glob("*.ipynb")]), files
     texts = "\n".join(_texts(out).values())
     for secret in ("judge-secret-value", "judge-package-secret", "mnist-stray-secret", "checkpoint-secret",
