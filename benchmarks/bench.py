@@ -1,9 +1,11 @@
 """Side-by-side timings, in one run, on the bundled data and the grader's budget.
 
-    python benchmarks/bench.py [--batch-size 8] [--out benchmarks/results.md]
+    python benchmarks/bench.py [--batch-size 8] [--only 01,02,03,04] [--out benchmarks/results.md]
 
-- floor: `jupyter nbconvert --to notebook --execute` of the four reference notebooks, one
+- floor: `jupyter nbconvert --to notebook --execute` of the reference notebooks, one
   after another, prepared exactly as the grader prepares them (same n_epochs and data);
+  `--only` keeps the notebooks whose names start with the given prefixes (in the floor, the
+  graded reference and the batch alike), to compare with figures measured on fewer notebooks;
 - `grader grade reference` with --jobs 1 and --jobs <cores>, with a cold and a warm
   reference cache;
 - a batch of submissions (copies of examples/submissions), --jobs 1 against --jobs 2;
@@ -47,27 +49,35 @@ def _timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
     return seconds, rss_kib / 1024
 
 
-def _prepared_references(folder: Path) -> list[Path]:
+def _kept(path: Path, only: tuple[str, ...]) -> bool:
+    return not only or path.name.startswith(only)
+
+
+def _prepared_references(folder: Path, only: tuple[str, ...]) -> list[Path]:
     from grader.config import GradeConfig
     from grader.prepare import prepare
     config = GradeConfig(out=folder)
     folder.mkdir(parents=True)
     paths = []
-    for path in sorted((ROOT / "reference").glob("*.ipynb")):
+    for path in sorted(p for p in (ROOT / "reference").glob("*.ipynb") if _kept(p, only)):
         target = folder / path.name
         nbformat.write(prepare(nbformat.read(str(path), as_version=4), config).nb, str(target))
         paths.append(target)
     return paths
 
 
-def _batch(folder: Path, size: int) -> list[str]:
+def _batch(folder: Path, size: int, only: tuple[str, ...]) -> list[str]:
     examples = sorted((ROOT / "examples" / "submissions").iterdir())
     folder.mkdir(parents=True)
     paths = []
     for i in range(size):
         source = examples[i % len(examples)]
         target = folder / f"{i:02d}_{source.name}"
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=lambda d, names: [n for n in names if n.endswith(".ipynb")
+                                                                     and not _kept(Path(n), only)])
+        else:
+            shutil.copy(source, target)
         paths.append(str(target))
     return paths
 
@@ -76,7 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--only", default="", help="comma-separated notebook name prefixes, e.g. 01,02,03,04")
     args = parser.parse_args()
+    only = tuple(p for p in args.only.split(",") if p)
     cores = os.cpu_count() or 1
     work = Path(tempfile.mkdtemp(prefix="ch11-bench-"))
     rows: list[tuple[str, float, float]] = []
@@ -87,12 +99,17 @@ def main() -> None:
         print(f"{label:55s} {seconds:7.1f} s  peak {rss:6.0f} MiB", flush=True)
         return seconds
 
-    notebooks = _prepared_references(work / "floor")
-    floor = run("floor: nbconvert --execute, 4 reference notebooks",
+    notebooks = _prepared_references(work / "floor", only)
+    floor = run(f"floor: nbconvert --execute, {len(notebooks)} reference notebooks",
                 [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                  "--output-dir", str(work / "floor-out"), *map(str, notebooks)])
     cold_cache = {"XDG_CACHE_HOME": str(work / "cold-cache")}
-    grade = [*GRADER, "grade", str(ROOT / "reference")]
+    reference = work / "reference"  # one submission holding the (kept) reference notebooks
+    reference.mkdir()
+    for path in (ROOT / "reference").glob("*.ipynb"):
+        if _kept(path, only):
+            shutil.copy(path, reference / path.name)
+    grade = [*GRADER, "grade", str(reference)]
     cold1 = run("grader grade reference --jobs 1 (cold cache)",
                 [*grade, "--out", str(work / "g1c"), "--jobs", "1"], cold_cache)
     warm1 = run("grader grade reference --jobs 1 (warm cache)", [*grade, "--out", str(work / "g1w"), "--jobs", "1"],
@@ -102,7 +119,7 @@ def main() -> None:
                 [*grade, "--out", str(work / "gnc"), "--jobs", str(cores)], cold_cache)
     warmn = run(f"grader grade reference --jobs {cores} (warm cache)",
                 [*grade, "--out", str(work / "gnw"), "--jobs", str(cores)], cold_cache)
-    batch = _batch(work / "batch", args.batch_size)
+    batch = _batch(work / "batch", args.batch_size, only)
     b1 = run(f"batch of {args.batch_size} submissions --jobs 1",
              [*GRADER, "grade", *batch, "--out", str(work / "b1"), "--jobs", "1"], cold_cache)
     b2 = run(f"batch of {args.batch_size} submissions --jobs 2",
