@@ -27,7 +27,7 @@ def fill(stem: str, solutions: dict[str, str]) -> nbformat.NotebookNode:
 
 
 def write_submission(folder: Path, solutions: dict[str, str]) -> Path:
-    """A whole submission (all four notebooks) in `folder`; exercises not in `solutions` stay stubs."""
+    """A whole submission (every notebook) in `folder`; exercises not in `solutions` stay stubs."""
     folder.mkdir(parents=True, exist_ok=True)
     for stem in sorted({e.notebook for e in EXERCISES.values()}):
         nbformat.write(fill(stem, solutions), str(folder / f"{stem}.ipynb"))
@@ -43,7 +43,11 @@ CORRECT = {  # one correct variant per exercise, each written differently from t
 }
 
 
+def _a_correct_variant(exercise: str) -> str:
+    return CORRECT.get(exercise) or sorted(p.stem for p in (VARIANTS / exercise).glob("correct_*.py"))[0]
+
+
 def solutions(**overrides: str) -> dict[str, str]:
     """Correct solutions for every exercise, with some replaced by other variants by name."""
-    chosen = {**CORRECT, **overrides}
+    chosen = {**{e: _a_correct_variant(e) for e in EXERCISES}, **overrides}
     return {exercise: variant(exercise, name) for exercise, name in chosen.items()}
