@@ -168,9 +168,10 @@ def build_op(scaffold, call, what: str) -> tuple[dict, bytes]:
     return info, graph_bytes(graph)
 
 
-def build_recorded(scaffold, call, checkpoint: str) -> tuple[dict, bytes]:
+def build_recorded(scaffold, call, checkpoint: str, key: str) -> tuple[dict, dict[str, bytes]]:
     """Build `scaffold()`, initialize it in a session, then `call(handles, session)` with a session that
-    records every run (the student's restore); export the graph, the runs and what the call returned."""
+    records every run (the student's restore); export the graph (blob `key`), the runs (numeric feeds
+    as .npy blobs `key.feedR.I`) and what the call returned."""
     from grader.recording import RecordingSession
     with fresh_graph() as graph:
         handles = scaffold()
@@ -181,19 +182,30 @@ def build_recorded(scaffold, call, checkpoint: str) -> tuple[dict, bytes]:
         returned = call(handles, session)
     names = ([getattr(v, "op", v).name if hasattr(v, "op") else repr(v) for v in returned]
              if isinstance(returned, (list, tuple, set)) else [])
-    runs = [{"fetches": r["fetches"], "feeds": {k: _feed_json(v) for k, v in r["feeds"].items()}}
-            for r in session.runs]
+    blobs, runs = {key: graph_bytes(graph)}, []
+    for r, run in enumerate(session.runs):
+        feeds = {}
+        for i, (name, array) in enumerate(run["feeds"].items()):
+            if array.dtype.kind in "SU":
+                feeds[name] = {"dtype": "string", "shape": list(array.shape),
+                               "value": [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x)
+                                         for x in array.ravel()]}
+            else:
+                blob = f"{key}.feed{r}.{i}"
+                blobs[blob] = _npy(array)
+                feeds[name] = {"blob": blob}
+        runs.append({"fetches": run["fetches"], "feeds": feeds})
     info = {"runs": runs, "returned": sorted(names), "returned_type": type(returned).__name__,
             "checkpoint": checkpoint, "initializers": variable_initializers_of(graph)}
-    return info, graph_bytes(graph)
+    return info, blobs
 
 
 def variable_initializers_of(graph: tf.Graph) -> list[str]:
     return [v.initializer.name for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)]
 
 
-def _feed_json(array: np.ndarray) -> dict:
-    if array.dtype.kind in "SU":
-        return {"dtype": "string", "shape": list(array.shape),
-                "value": [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in array.ravel()]}
-    return {"dtype": str(array.dtype), "shape": list(array.shape), "value": array.ravel().tolist()}
+def _npy(array: np.ndarray) -> bytes:
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()

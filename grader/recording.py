@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 MAX_RUNS = 200
-MAX_FEED_BYTES = 1 << 20
+MAX_FEED_BYTES = 8 << 20
 
 
 class RecordingError(Exception):

@@ -8,7 +8,8 @@ import pytest
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 from grader import check, check_all  # noqa: E402
-from grader.selfcheck import FUNCTIONS  # noqa: E402
+from grader.exercises import EXERCISES  # noqa: E402
+from grader.selfcheck import public_checks  # noqa: E402
 
 VARIANTS = Path(__file__).parent / "variants"
 
@@ -55,5 +56,12 @@ def test_check_all_checks_the_exercises_the_notebook_defines():
     reports = check_all(_namespace(source))
     assert [r.exercise for r in reports] == ["leaky_relu"] and reports[0].passed
     assert "leaky_relu: passed" in repr(reports) and "<div" in reports._repr_html_()
-    assert set(FUNCTIONS) == {"leaky_relu", "bn_update_ops", "clipped_apply_gradients", "reuse_layers",
-                              "freeze_layers"}
+
+
+
+def test_every_exercise_folder_has_a_public_self_check_and_they_agree():
+    public = public_checks()
+    assert list(public) == list(EXERCISES)  # same exercises, same (notebook) order
+    for exercise, module in public.items():
+        assert (module.FUNCTION, module.NOTEBOOK) == (EXERCISES[exercise].function, EXERCISES[exercise].notebook)
+        assert module.SIGNATURE.startswith(module.FUNCTION + "(")

@@ -69,7 +69,8 @@ def build_restore(fn, workdir):
     info, blobs = {}, {}
     for i, (_, _, scope) in enumerate(CASES):
         path = save_untrained(old_model(i), os.path.join(workdir, f"reuse-{i}.ckpt"))
-        info[f"r{i}"], blobs[f"r{i}"] = build_recorded(new_model(i), _call(fn, scope, path), path)
+        info[f"r{i}"], built = build_recorded(new_model(i), _call(fn, scope, path), path, f"r{i}")
+        blobs.update(built)
     return info, blobs
 
 
@@ -81,8 +82,8 @@ def build_trained(fn, workdir):
     path = os.path.join(workdir, "provided", "model.ckpt")
     if not os.path.exists(path + ".index"):
         path = save_untrained(pretrained_mlp, os.path.join(workdir, "pretrained.ckpt"))
-    info, blob = build_recorded(scaffold, _call(fn, None, path), path)
-    return {"model": info}, {"model": blob}
+    info, blobs = build_recorded(scaffold, _call(fn, None, path), path, "model")
+    return {"model": info}, blobs
 
 
 BUILDS = {"restore": build_restore, "trained": build_trained}

@@ -36,7 +36,7 @@ def measure_restore(artifact, ctx) -> dict:
         with loaded.session() as sess:
             loaded.initialize(sess)
             out.update(loaded.values(sess, f"r{i}.before:"))
-            replay(sess, runs, paths)
+            replay(sess, runs, paths, artifact.blobs)
             out.update(loaded.values(sess, f"r{i}.after:"))
         out[f"r{i}.returned"] = np.array(sorted(str(n)[:200] for n in built.get("returned", [])[:1000]), dtype=str)
         out[f"r{i}.returned_type"] = np.array(str(built.get("returned_type", ""))[:40])
@@ -53,9 +53,20 @@ def measure_trained(artifact, ctx) -> dict:
                                      loaded.variables, BOOK["trained_layers"])
     with loaded.session() as sess:
         loaded.initialize(sess)
-        replay(sess, runs, paths)
+        replay(sess, runs, paths, artifact.blobs)
+        _require_the_checkpoints_values(sess, loaded, ctx.pretrained, BOOK["reused_layers"])
         fit(sess, h["X"], h["y"], training_op, ctx.budget, batch_size=BOOK["batch_size"])
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
+
+
+def _require_the_checkpoints_values(sess, loaded, checkpoint: str, scope: str) -> None:
+    """What the replayed runs restored must be the pretrained values, not values of the student's own
+    (which a recorded feed could carry in)."""
+    import re
+    reader = tf.train.load_checkpoint(checkpoint)
+    for name, value in loaded.values(sess).items():
+        if re.match(scope, name) and reader.has_tensor(name) and not np.array_equal(value, reader.get_tensor(name)):
+            raise Refused(f"after your function ran, {name} does not hold the pretrained checkpoint's values")
 
 
 MEASURES = {"restore": measure_restore, "trained": measure_trained}
