@@ -260,7 +260,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
             for warning in sandbox_warnings(config.isolate_network, config.private_paths):
                 console.print(f"[yellow]note:[/yellow] {warning}", highlight=False, soft_wrap=True)
             with console.status("Preparing the reference results (cached after the first run)..."):
-                judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir)
+                judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir, private=config.private_paths)
                 scratch = new_workdir(run_dir, "reference")
                 sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths)
                 try:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,19 +28,28 @@ class Measured:
 
 
 class Judge:
-    def __init__(self, budget: dict, max_memory_mb: int, scratch: Path | None = None):
+    """One judge process for a run; started again if it dies (a measurement in flight then fails)."""
+
+    def __init__(self, budget: dict, max_memory_mb: int, scratch: Path | None = None, private: tuple = ()):
         self.folder = Path(tempfile.mkdtemp(prefix="judge-", dir=scratch))
         os.chmod(self.folder, 0o700)
         self.socket_path = str(self.folder / "s")
         self.provided = self.folder / "pretrained"  # what every builder gets a copy of
-        self.log = open(self.folder / "judge.log", "wb")
+        self.budget, self.max_memory_mb, self.private = budget, max_memory_mb, [str(p) for p in private]
+        self.lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)
+        self.log = open(self.folder / "judge.log", "ab")
         env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "",
                "OMP_NUM_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1",
                "PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.judge.server", self.socket_path, str(self.folder), json.dumps(budget),
-             str(max_memory_mb)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log, env=env,
-            cwd=self.folder, start_new_session=True)
+            [sys.executable, "-m", "grader.judge.server", self.socket_path, str(self.folder), json.dumps(self.budget),
+             str(self.max_memory_mb), json.dumps(self.private)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=self.log, env=env, cwd=self.folder, start_new_session=True)
         reader = Reader(self.process.stdout.fileno())
         deadline = time.monotonic() + STARTUP_SECONDS
         try:
@@ -48,7 +58,21 @@ class Judge:
             self.close()
             raise RuntimeError(f"the judge did not start (see {self.folder / 'judge.log'})") from None
 
+    def _alive(self) -> bool:
+        """True when the judge runs; a judge that died (the OOM killer, a crash) is started again."""
+        with self.lock:
+            if self.process.poll() is None:
+                return True
+            self.log.close()
+            try:
+                self._start()
+            except RuntimeError:
+                return False
+            return True
+
     def measure(self, exercise: str, check: str, info: dict, blobs: dict[str, bytes], timeout: float) -> Measured:
+        if not self._alive():
+            return Measured("error", "the judge could not be started again (internal grader error)")
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             try:
                 conn.connect(self.socket_path)

@@ -1,4 +1,4 @@
-"""The judge process: `python -m grader.judge.server SOCKET SCRATCH BUDGET_JSON MAX_MEMORY_MB`.
+"""The judge process: `python -m grader.judge.server SOCKET SCRATCH BUDGET_JSON MAX_MEMORY_MB PRIVATE_JSON`.
 
 One per grading run. It imports TensorFlow and the data once and never runs student code;
 each measurement happens in a child forked for it, with its own time and memory limits, so
@@ -92,7 +92,20 @@ def _handle(conn: socket.socket, measures: dict, context: Context, max_memory_mb
     conn.sendall(reply)
 
 
-def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str) -> None:
+def _confine(scratch: str, private: list[str]) -> None:
+    """Defence in depth, should an op ever get past the allowlist: Landlock keeps the judge and its
+    children from writing outside its folder, reading the private paths, or using TCP."""
+    needed = [os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, Path(__file__).resolve().parents[1])]
+    private = [p for p in private if not any(n == os.path.realpath(p) or n.startswith(os.path.realpath(p) + "/")
+                                             for n in needed)]
+    try:
+        from grader.sandbox import confine
+        confine(scratch, True, private)
+    except Exception:  # noqa: BLE001 - no Landlock here: the allowlist still holds
+        pass
+
+
+def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, private_json: str = "[]") -> None:
     _die_with_parent()
     parent = os.getppid()
     budget = Budget(**json.loads(budget_json))
@@ -111,6 +124,7 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str) 
     server.bind(socket_path)
     server.listen(64)
     server.settimeout(0.5)
+    _confine(scratch, json.loads(private_json))
     print("ready", flush=True)
     while os.getppid() == parent:
         try:
@@ -135,4 +149,4 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str) 
 
 
 if __name__ == "__main__":
-    serve(*sys.argv[1:5])
+    serve(*sys.argv[1:6])
