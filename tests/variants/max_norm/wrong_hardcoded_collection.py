@@ -1,0 +1,7 @@
+# Always adds to the "max_norm" collection, whatever `collection` says.
+def max_norm_regularizer(threshold, axes=1, name="max_norm", collection="max_norm"):
+    def max_norm(weights):
+        clipped = tf.clip_by_norm(weights, clip_norm=threshold, axes=axes)
+        tf.add_to_collection("max_norm", tf.assign(weights, clipped, name=name))
+        return None
+    return max_norm
