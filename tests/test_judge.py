@@ -194,3 +194,59 @@ def test_a_runaway_graph_costs_only_its_own_check(graded, name):
 
 def test_no_file_was_written_by_a_graph():
     assert not Path("/tmp/ch11-leak.txt").exists()
+
+
+# --------------------------------------------------------------------------- the verifier, on crafted graphs
+def _graph_def(build):
+    from grader.graphs import fresh_graph
+    with fresh_graph() as graph:
+        build()
+    return graph.as_graph_def()
+
+
+def test_a_tensor_fed_in_one_recorded_run_does_not_hide_what_another_run_runs(tmp_path):
+    """Found by a red team: feeds were pooled across runs, so run 2 ran, unchecked, what run 1 had fed."""
+    from grader.graphs import tf
+    from grader.judge.verify import Refused, check_runnable
+
+    def build():
+        written = tf.io.write_file(str(tmp_path / "pwned"), "x")
+        with tf.control_dependencies([written]):
+            tf.identity(tf.constant("x"), name="cut")
+    graph = _graph_def(build)
+    check_runnable(graph, ["cut:0"], {}, feeds={"cut:0": "y"})  # fed: nothing above it runs
+    with pytest.raises(Refused, match="WriteFile"):
+        check_runnable(graph, ["cut:0"], {}, feeds={})  # the next run, unfed: refused
+
+
+def test_feeding_one_output_of_a_node_does_not_hide_the_node():
+    from grader.graphs import tf
+    from grader.judge.verify import Refused, check_input, check_runnable
+
+    def build():
+        written = tf.io.write_file("/tmp/ch11-never", "x")
+        with tf.control_dependencies([written]):
+            _, second = tf.identity_n([tf.constant(1.0), tf.constant(2.0)], name="z")
+        tf.identity(second, name="uses_the_other_output")
+    graph = _graph_def(build)
+    with pytest.raises(Refused):
+        check_input(graph, "z")  # the judge's input must be a plain placeholder or constant
+    with pytest.raises(Refused, match="WriteFile"):
+        check_runnable(graph, ["uses_the_other_output:0"], {}, feeds={"z:0": None})
+
+
+def test_a_restore_reads_only_the_path_fed_in_its_own_run():
+    from grader.graphs import tf
+    from grader.judge.verify import Refused, check_runnable
+
+    def build():
+        v = tf.Variable([1.0], name="v")
+        tf.train.Saver([v])
+    graph = _graph_def(build)
+    restore = "save/restore_all"
+    check_runnable(graph, [restore], {}, feeds={"save/Const:0": "/judge/given.ckpt"}, checkpoints={"/judge/given.ckpt"})
+    with pytest.raises(Refused, match="restores from a file"):
+        check_runnable(graph, [restore], {}, feeds={"save/Const:0": "/elsewhere.ckpt"},
+                       checkpoints={"/judge/given.ckpt"})
+    with pytest.raises(Refused, match="restores from a file"):
+        check_runnable(graph, [restore], {}, feeds={}, checkpoints={"/judge/given.ckpt"})

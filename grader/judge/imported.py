@@ -56,14 +56,17 @@ class Loaded:
 
 
 def load(blob: bytes, scaffold_fn, targets: list[str], initializers: list[str] = (),
-         feeds: dict | None = None, checkpoints: dict[str, str] | None = None) -> Loaded:
-    """Verify and import. `targets`: what the judge will run (besides the initializers);
+         runs: list[dict] = (), checkpoints: dict[str, str] | None = None) -> Loaded:
+    """Verify and import. `targets`: what the judge will run (besides the initializers), unfed;
+    `runs`: recorded session runs it will replay, each verified with its own feeds;
     `checkpoints`: {builder's path: judge's path} a restore may read."""
     graph_def = verify.parse(blob)
     scaffold = build_scaffold(scaffold_fn)
     verify.check_scaffold(graph_def, scaffold.nodes)
     allowed = set((checkpoints or {}).keys())
-    verify.check_runnable(graph_def, list(targets) + list(initializers), scaffold.nodes, feeds, allowed)
+    verify.check_runnable(graph_def, list(targets) + list(initializers), scaffold.nodes, {}, allowed)
+    for run in runs:
+        verify.check_runnable(graph_def, _fetches(run), scaffold.nodes, run_feeds(run), allowed)
     verify.clear_devices(graph_def)
     for builder_path, judge_path in (checkpoints or {}).items():
         verify.swap_checkpoint(graph_def, {builder_path}, judge_path)
@@ -78,6 +81,7 @@ def load_subgraph(blob: bytes, input_name: str, output_name: str, replacement) -
     """Import a function-of-one-tensor graph into the current graph with its input replaced by
     `replacement`; return the output."""
     graph_def = verify.parse(blob)
+    verify.check_input(graph_def, input_name)
     verify.check_runnable(graph_def, [output_name], {}, feeds={input_name + ":0": None})
     verify.clear_devices(graph_def)
     [output] = tf.import_graph_def(graph_def, input_map={input_name + ":0": replacement},
@@ -108,31 +112,25 @@ def replay(sess, runs: list[dict], paths: dict[str, str], blobs: dict[str, bytes
                     feed[name] = np.load(io.BytesIO(blobs[spec["blob"]]), allow_pickle=False)
                 except (KeyError, TypeError, ValueError, OSError):
                     raise Refused("a recorded session run of your function could not be read back") from None
-        run_safely(sess, run["fetches"], feed)
+        run_safely(sess, _fetches(run), feed)
 
 
-def recorded_feeds(runs: list[dict]) -> dict:
-    """{tensor name: value} of every recorded feed (strings as str), for verification."""
+def _fetches(run: dict) -> list[str]:
+    fetches = run.get("fetches") if isinstance(run, dict) else None
+    if not isinstance(fetches, list) or not all(isinstance(f, str) for f in fetches):
+        raise Refused("a recorded session run of your function could not be read back")
+    return fetches
+
+
+def run_feeds(run: dict) -> dict:
+    """{tensor name: value} of one recorded run's feeds (strings as str), for verification."""
     feeds = {}
-    for run in runs:
-        for name, spec in run["feeds"].items():
-            if spec.get("dtype") == "string":
-                values = spec["value"]
-                feeds[name] = values[0] if len(values) == 1 else repr(values)
-            else:
-                feeds[name] = "(numbers)"
+    for name, spec in (run.get("feeds") or {}).items():
+        if not isinstance(spec, dict):
+            raise Refused("a recorded session run of your function could not be read back")
+        if spec.get("dtype") == "string":
+            values = spec.get("value") or []
+            feeds[name] = values[0] if len(values) == 1 else repr(values)
+        else:
+            feeds[name] = "(numbers)"
     return feeds
-
-
-def recorded_targets(runs: list[dict]) -> list[str]:
-    return [f for run in runs for f in run["fetches"]]
-
-
-def load_op(artifact: Artifact, key: str, scaffold_fn) -> tuple[Loaded, str]:
-    """The graph of `key`, built by build_op: verified, imported; and the student's op to run."""
-    built = artifact.info.get(key)
-    if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
-    op = str(built.get("op", ""))
-    initializers = [str(n) for n in built.get("initializers", [])][:10000]
-    return load(artifact.blobs[key], scaffold_fn, [op], initializers), op

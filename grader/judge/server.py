@@ -13,8 +13,10 @@ import json
 import os
 import resource
 import signal
+import shutil
 import socket
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -39,10 +41,11 @@ def _die_with_parent() -> None:
 
 
 class Context:
-    """What a measurement may use besides the artifact."""
+    """What a measurement may use besides the artifact: `scratch` is its own folder, the only place
+    it may write (the pretrained checkpoint, which every measurement shares, is read-only to it)."""
 
-    def __init__(self, budget: Budget, scratch: Path, pretrained: str):
-        self.budget, self.scratch, self.pretrained = budget, scratch, pretrained
+    def __init__(self, budget: Budget, scratch: Path, pretrained: str, private: list[str]):
+        self.budget, self.scratch, self.pretrained, self.private = budget, scratch, pretrained, private
 
 
 def _measures() -> dict:
@@ -72,10 +75,13 @@ def _limit(max_memory_mb: int, seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _handle(conn: socket.socket, measures: dict, context: Context, max_memory_mb: int) -> None:
+def _handle(conn: socket.socket, measures: dict, context: Context, max_memory_mb: int, own: Path) -> None:
     reader = Reader(conn.fileno())
     header, blobs = reader.read(time.monotonic() + 60)
     _limit(max_memory_mb, float(header.get("timeout", 300)))
+    os.chdir(own)
+    _confine(str(own), context.private)  # a layer of its own on the server's: writes only in `own`
+    context = Context(context.budget, own, context.pretrained, context.private)
     measure = measures.get((header.get("exercise"), header.get("check")))
     try:
         if measure is None:
@@ -119,32 +125,38 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, 
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
-    context = Context(budget, Path(scratch), pretrained)
+    private = json.loads(private_json)
+    (Path(scratch) / "work").mkdir(exist_ok=True)
+    context = Context(budget, Path(scratch), pretrained, private)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     server.listen(64)
     server.settimeout(0.5)
-    _confine(scratch, json.loads(private_json))
+    _confine(scratch, private)
     print("ready", flush=True)
+    folders: dict[int, Path] = {}  # each measurement's own folder, removed once it has ended
     while os.getppid() == parent:
         try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
+            while (ended := os.waitpid(-1, os.WNOHANG)[0]):
+                shutil.rmtree(folders.pop(ended, ""), ignore_errors=True)
         except ChildProcessError:
             pass
         try:
             conn, _ = server.accept()
         except socket.timeout:
             continue
-        if os.fork() == 0:
+        own = Path(tempfile.mkdtemp(prefix="m-", dir=Path(scratch) / "work"))
+        pid = os.fork()
+        if pid == 0:
             _die_with_parent()
             server.close()
             try:
-                _handle(conn, measures, context, int(max_memory_mb))
+                _handle(conn, measures, context, int(max_memory_mb), own)
             except (FrameError, EOFError, TimeoutError, OSError):
                 pass
             finally:
                 os._exit(0)
+        folders[pid] = own
         conn.close()
 
 

@@ -84,7 +84,7 @@ def check_scaffold(graph: graph_pb2.GraphDef, scaffold: dict) -> None:
         if mine is None:
             raise Refused(f"the grader's node {_short(name)} is missing from the graph your function built "
                           "(was the graph replaced or reset?)")
-        if _comparable(mine) != node:
+        if _comparable(mine) != _comparable(node):
             raise Refused(f"your function changed the grader's node {_short(name)} (op {node.op}); "
                           "build new ops instead of rewiring existing ones")
 
@@ -106,13 +106,14 @@ def _string_const(node) -> list[bytes] | None:
 def _restore_ok(node, nodes: dict, feeds: dict, checkpoints: set[str]) -> bool:
     """A restore reads only from a checkpoint the judge names: its prefix is fed with, or is a constant
     holding, the path the builder was given (the judge swaps in its own)."""
-    prefix = _node_name(node.input[0]) if node.input else None
-    if prefix is None:
+    if not node.input or node.input[0].startswith("^"):
         return False
-    fed = [v for k, v in feeds.items() if _node_name(k) == prefix]
+    tensor = _fed_tensor(node.input[0])
+    fed = [v for k, v in feeds.items() if _fed_tensor(k) == tensor]
     if fed:
-        return all(str(v) in checkpoints for v in fed)
-    values = _string_const(nodes.get(prefix)) if prefix in nodes else None
+        return all(isinstance(v, str) and v in checkpoints for v in fed)
+    prefix = _node_name(tensor)
+    values = _string_const(nodes.get(prefix)) if prefix in nodes and tensor.endswith(":0") else None
     return bool(values) and all(v.decode("utf-8", "replace") in checkpoints for v in values)
 
 
@@ -136,12 +137,21 @@ def _allowed(node, nodes, feeds, checkpoints) -> str | None:
     return None
 
 
+def _fed_tensor(ref: str) -> str:
+    """A data input or fetch as a tensor name: 'x' is 'x:0'."""
+    return ref if ":" in ref else ref + ":0"
+
+
 def check_runnable(graph: graph_pb2.GraphDef, targets: list[str], scaffold: dict,
                    feeds: dict | None = None, checkpoints: set[str] = frozenset()) -> None:
-    """Everything running `targets` would run must be allowed; the student's constants small."""
+    """Everything one session run of `targets` with `feeds` would run must be allowed; the student's
+    constants small. A fed tensor cuts only its own edges: its node still runs when anything else
+    (another output, a control input) needs it. Call it once per run, with that run's feeds."""
     nodes = {n.name: n for n in graph.node}
     feeds = feeds or {}
-    seen, stack = set(), [_node_name(t) for t in targets]
+    fed = {_fed_tensor(k) for k in feeds}
+    seen = set()
+    stack = [_node_name(t) for t in targets if not (":" in t and t in fed)]
     const_bytes = 0
     while stack:
         name = stack.pop()
@@ -161,12 +171,19 @@ def check_runnable(graph: graph_pb2.GraphDef, targets: list[str], scaffold: dict
                               f"{_short(name)} ({node.op}) {why}")
             if node.op == "Const":
                 const_bytes += node.ByteSize()
-        if name in {_node_name(k) for k in feeds}:
-            continue  # a fed tensor's inputs do not run
-        stack += [_node_name(i) for i in node.input]
+        for ref in node.input:
+            if ref.startswith("^") or _fed_tensor(ref) not in fed:
+                stack.append(_node_name(ref))
     if const_bytes > MAX_STUDENT_CONST_BYTES:
         raise Refused(f"the constants your function adds take {const_bytes / 2**20:.1f} MiB "
                       f"(at most {MAX_STUDENT_CONST_BYTES >> 20} MiB): build the values with ops, not constants")
+
+
+def check_input(graph: graph_pb2.GraphDef, name: str) -> None:
+    """The input the judge replaces must be a plain placeholder or constant: nothing hides behind it."""
+    node = next((n for n in graph.node if n.name == name), None)
+    if node is None or node.op not in ("Placeholder", "PlaceholderV2", "Const") or node.input:
+        raise Refused(f"the input {name!r} of the graph your function built is not the grader's placeholder")
 
 
 def clear_devices(graph: graph_pb2.GraphDef) -> None:

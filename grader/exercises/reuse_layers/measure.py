@@ -8,7 +8,7 @@ import numpy as np
 
 from grader import graphs
 from grader.graphs import tf
-from grader.judge.imported import load, recorded_feeds, recorded_targets, replay
+from grader.judge.imported import load, replay
 from grader.judge.training import book_frozen_op, fit, held_out_accuracy
 from grader.judge.verify import Refused
 
@@ -22,8 +22,9 @@ def _load_recorded(artifact, key: str, scaffold, judge_checkpoint: str):
         raise Refused("the builder sent nothing for this case")
     runs = built.get("runs") or []
     builder_checkpoint = str(built.get("checkpoint", ""))
-    loaded = load(artifact.blobs[key], scaffold, recorded_targets(runs), feeds=recorded_feeds(runs),
-                  checkpoints={builder_checkpoint: judge_checkpoint})
+    if not isinstance(runs, list):
+        raise Refused("the recorded session runs of your function could not be read back")
+    loaded = load(artifact.blobs[key], scaffold, [], runs=runs, checkpoints={builder_checkpoint: judge_checkpoint})
     return loaded, built, runs, {builder_checkpoint: judge_checkpoint}
 
 
