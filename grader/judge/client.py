@@ -57,8 +57,10 @@ class Judge:
         try:
             reader._fill(6, deadline)
         except (TimeoutError, EOFError):
+            self.log.flush()
+            lines = (self.folder / "judge.log").read_text(errors="replace").strip().splitlines()
             self.close()
-            raise RuntimeError(f"the judge did not start (see {self.folder / 'judge.log'})") from None
+            raise RuntimeError(f"the judge did not start: {lines[-1] if lines else 'no output'}") from None
 
     def _alive(self) -> bool:
         """True when the judge runs; a judge that died (the OOM killer, a crash) is started again."""

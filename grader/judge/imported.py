@@ -134,3 +134,13 @@ def run_feeds(run: dict) -> dict:
         else:
             feeds[name] = "(numbers)"
     return feeds
+
+
+def load_op(artifact: Artifact, key: str, scaffold_fn) -> tuple[Loaded, str]:
+    """The graph of `key`, built by build_op: verified, imported; and the student's op to run."""
+    built = artifact.info.get(key)
+    if not isinstance(built, dict) or key not in artifact.blobs:
+        raise Refused("the builder sent nothing for this case")
+    op = str(built.get("op", ""))
+    initializers = [str(n) for n in built.get("initializers", [])][:10000]
+    return load(artifact.blobs[key], scaffold_fn, [op], initializers), op
