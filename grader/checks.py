@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import metadata
@@ -40,18 +41,20 @@ def tasks_for(exercise_ids, program_of: dict[str, str]) -> list[dict]:
 
 
 def measure(built: dict[str, Built], tasks: list[dict], judge, timeout: float,
-            slots: threading.Semaphore | None = None) -> dict[str, Outcome]:
-    """The judge's measurements of what was built; what could not be built keeps its reason."""
-    outcomes = {}
-    for task in tasks:
+            slots: threading.Semaphore | None = None, workers: int = 1) -> dict[str, Outcome]:
+    """The judge's measurements of what was built (`workers` at a time, each holding a slot);
+    what could not be built keeps its reason."""
+    def one(task: dict) -> Outcome:
         b = built[task["id"]]
         if b.status != "ok":
-            outcomes[task["id"]] = Outcome(b.status, b.message)
-            continue
+            return Outcome(b.status, b.message)
         with slots or nullcontext():
             m = judge.measure(task["exercise"], task["check"], b.info, b.blobs, timeout)
-        outcomes[task["id"]] = Outcome(m.status, m.message, m.values)
-    return outcomes
+        return Outcome(m.status, m.message, m.values)
+    if workers <= 1:
+        return {task["id"]: one(task) for task in tasks}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip([t["id"] for t in tasks], pool.map(one, tasks)))
 
 
 # --------------------------------------------------------------------------- reference (cached)
@@ -78,7 +81,7 @@ def reference_key(budget: dict) -> str:
 
 
 def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float, sandbox,
-                       judge) -> tuple[dict[str, Outcome], bool]:
+                       judge, workers: int = 1) -> tuple[dict[str, Outcome], bool]:
     """The judge's measurements of the reference for every check; (outcomes, came from the cache)."""
     folder = cache_dir / reference_key(budget)
     index = folder / "outcomes.json"
@@ -92,7 +95,7 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
     programs, program_of = _reference_programs()
     tasks = tasks_for(EXERCISES, program_of)
     built = run_builds(programs, tasks, workdir, timeout, sandbox, provided=judge.provided)
-    outcomes = measure(built, tasks, judge, timeout)
+    outcomes = measure(built, tasks, judge, timeout, workers=workers)
     broken = {t: f"{o.status}: {o.message}" for t, o in outcomes.items() if o.status != "ok"}
     if broken:
         raise RuntimeError(f"the reference solutions fail their own checks: {broken}")

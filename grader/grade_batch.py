@@ -265,7 +265,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
                 sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths)
                 try:
                     reference, cached = reference_outcomes(config.budget, config.cache_dir, scratch,
-                                                           config.timeout, sandbox, judge)
+                                                           config.timeout, sandbox, judge, workers=config.jobs)
                 finally:
                     sandbox.close()
             console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}",

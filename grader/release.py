@@ -125,12 +125,15 @@ def release(out: Path) -> Path:
     if problems:
         raise ValueError("; ".join(problems))
     checks = public_checks()
-    out.mkdir(parents=True, exist_ok=True)
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:  # checked before anything is written to `out`
+        staged = stage_package("kernel", Path(scratch) / "package")
+        _check_imports(staged / "grader")
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staged, out / "package")
     (out / "assignments").mkdir()
     for template in templates:
         shutil.copy(template, out / "assignments" / template.name)
-    stage_package("kernel", out / "package")
-    _check_imports(out / "package" / "grader")
     from importlib import metadata
     try:
         version = metadata.version("ch11-grader")

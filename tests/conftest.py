@@ -42,7 +42,8 @@ def reference(judge):
     scratch = Path(tempfile.mkdtemp())
     sandbox = Sandbox(config.max_memory_mb, True, scratch)
     try:
-        outcomes, _ = reference_outcomes(config.budget, config.cache_dir, scratch, config.timeout, sandbox, judge)
+        outcomes, _ = reference_outcomes(config.budget, config.cache_dir, scratch, config.timeout, sandbox, judge,
+                                         workers=2)
     finally:
         sandbox.close()
     return outcomes

@@ -13,6 +13,8 @@ FUNCTIONS = {
     "02_batch_norm": ["bn_training_op"],
     "03_gradient_clipping": ["clipped_training_op"],
     "04_layer_reuse": ["restore_reused_layers", "frozen_training_op"],
+    "05_learning_rate_schedule": ["scheduled_training_op"],
+    "06_regularization": ["regularized_loss", "dropout_layer", "max_norm_regularizer"],
 }
 REFERENCES = sorted(notebooks.reference_dir().glob("*.ipynb"))
 

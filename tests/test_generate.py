@@ -23,6 +23,13 @@ CONTRACT = {
         "reuse_layers": 'restore_reused_layers(sess, checkpoint_path, scope="hidden[123]")',
         "freeze_layers": 'frozen_training_op(optimizer, loss, train_scope="hidden[34]|outputs")',
     },
+    "05_learning_rate_schedule": {"lr_schedule": "scheduled_training_op(loss, initial_learning_rate=0.1, "
+                                                 "decay_steps=10000, decay_rate=0.1, momentum=0.9)"},
+    "06_regularization": {
+        "regularization_losses": "regularized_loss(base_loss)",
+        "dropout": "dropout_layer(inputs, rate, training)",
+        "max_norm": 'max_norm_regularizer(threshold, axes=1, name="max_norm", collection="max_norm")',
+    },
 }
 
 REFERENCES = sorted(notebooks.reference_dir().glob("*.ipynb"))

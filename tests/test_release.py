@@ -99,7 +99,11 @@ def test_self_checks_work_from_a_fresh_install_of_the_bundle(bundle, tmp_path):
     assert install.returncode == 0, install.stderr[-2000:]
     where = subprocess.run([str(python), "-c", "import grader, os; print(os.listdir(os.path.dirname(grader.__file__)))"],
                            capture_output=True, text=True, cwd=tmp_path, env=alone)
-    assert "exercises" not in where.stdout and "selfcheck.py" in where.stdout, where.stdout + where.stderr
+    assert "selfcheck.py" in where.stdout, where.stdout + where.stderr
+    hidden = subprocess.run([str(python), "-c", "import grader, pathlib; print(sorted(p.name for p in "
+                             "pathlib.Path(grader.__file__).parent.rglob('*.py')))"],
+                            capture_output=True, text=True, cwd=tmp_path, env=alone)
+    assert not re.search(r"'(checks|build|measure|model|verify|server)\.py'", hidden.stdout), hidden.stdout
     solved = fill("01_leaky_relu", {"leaky_relu": variant("leaky_relu", "correct_where")})
     nbformat.write(solved, str(tmp_path / "01_leaky_relu.ipynb"))
     (tmp_path / "02_batch_norm.ipynb").write_text((bundle / "assignments" / "02_batch_norm.ipynb").read_text())

@@ -20,6 +20,7 @@ def check(fn) -> list[str]:
     x = np.full((100, 200), 2.0, dtype=np.float32)
     for rate in (0.2, 0.6):
         with tf.Graph().as_default() as graph:
+            tf.set_random_seed(11)  # a seed: where TensorFlow's op determinism is on, unseeded random ops fail
             inputs = tf.placeholder(tf.float32, shape=(None, 200), name="inputs")
             training = tf.placeholder_with_default(False, shape=(), name="training")
             out = fn(inputs, rate, training)

@@ -9,9 +9,9 @@ from . import selfcheck as public
 from ..base import Check, Exercise, Values, Verdict, first_difference, fmt, tolerance, training_judge
 from .build import CASES
 
-HINT = ("Hint: in max_norm(weights), clipped = tf.clip_by_norm(weights, clip_norm=threshold, axes=axes), then add "
-        "tf.assign(weights, clipped, name=name) to the collection with tf.add_to_collection(collection, ...) and "
-        "return None.")
+HINT = ("Hint: max_norm(weights) clips the weights with tf.clip_by_norm along `axes` (clip_norm is the threshold), "
+        "adds an op assigning the clipped values to the weights (tf.assign) to the collection with "
+        "tf.add_to_collection, and returns None.")
 
 
 def _strings(values) -> list[str]:
