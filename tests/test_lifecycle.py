@@ -388,7 +388,7 @@ def _fake_run(monkeypatch, tmp_path, grade):
     monkeypatch.setattr(grade_batch, "end_run", lambda run: None)
     monkeypatch.setattr(grade_batch, "new_workdir", lambda run, name: tmp_path)
     monkeypatch.setattr(grade_batch, "sandbox_warnings", lambda *args: [])
-    monkeypatch.setattr(grade_batch, "reference_outcomes", lambda *args: ({}, True))
+    monkeypatch.setattr(grade_batch, "reference_outcomes", lambda *args, **kwargs: ({}, True))
     monkeypatch.setattr(grade_batch, "grade_submission", grade)
     monkeypatch.setattr(grade_batch, "print_table", lambda results: None)
 
