@@ -34,14 +34,12 @@ class Built:
 
 
 def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbox,
-                 outcomes: dict[str, Built], slots: threading.Semaphore | None, provided: Path | None) -> list[dict]:
+                 outcomes: dict[str, Built], slots: threading.Semaphore | None, provided) -> list[dict]:
     """One builder over `tasks`; fills `outcomes`; returns the tasks it never started.
 
     It imports TensorFlow first, outside the --jobs slots (no student code runs yet), so the
     import overlaps the notebooks; it takes a slot before it loads the student's code."""
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=workdir))
-    if provided is not None:  # what the judge gives every builder (the pretrained checkpoint)
-        shutil.copytree(provided, folder / "provided")
     job = folder / "job.json"
     job.write_text(json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}))
     read_end, write_end = os.pipe()  # frames from the builder
@@ -53,6 +51,8 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
         os.close(write_end)
         os.close(go_read)
     try:
+        if provided is not None:  # what the judge gives every builder (the pretrained checkpoint); copied
+            shutil.copytree(provided(), folder / "provided")  # while it imports TensorFlow, before its go
         with contextlib.ExitStack() as held:
             def go() -> None:  # the slot is released when this builder is done, whatever happened
                 if slots is not None:
@@ -115,10 +115,11 @@ def _skip_hung(hung: str, tasks, outcomes: dict[str, Built], timeout: float) -> 
 
 
 def run_builds(programs: dict[str, list[str]], tasks: list[dict], workdir: Path, timeout: float,
-               sandbox: Sandbox, slots: threading.Semaphore | None = None, provided: Path | None = None
+               sandbox: Sandbox, slots: threading.Semaphore | None = None, provided=None
                ) -> dict[str, Built]:
     """tasks: [{"id", "exercise", "check", "function", "program"}] -> what was built, per task id.
-    `provided`: a folder copied into each builder's folder as `provided/` (read by build functions)."""
+    `provided`: a function giving a folder to copy into each builder's folder as `provided/` (read by
+    build functions); called once the builder is starting, so that it may wait (for the judge)."""
     outcomes: dict[str, Built] = {}
     remaining = list(tasks)
     while remaining and not Sandbox.stopping:

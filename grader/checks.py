@@ -80,6 +80,18 @@ def reference_key(budget: dict) -> str:
     return digest.hexdigest()[:20]
 
 
+def pretrained_cache(config) -> Path:
+    """Where the judge keeps the pretrained model of the reuse exercises between runs (its key: the
+    versions, the budget and the code that builds and trains it)."""
+    digest = hashlib.sha256()
+    for package in ("tensorflow", "tf-keras", "numpy"):
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    digest.update(json.dumps(config.budget, sort_keys=True).encode())
+    for name in ("graphs.py", "judge/training.py", "data.py"):
+        digest.update((_PACKAGE / name).read_bytes())
+    return config.cache_dir / f"pretrained-{digest.hexdigest()[:20]}"
+
+
 def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float, sandbox,
                        judge, workers: int = 1) -> tuple[dict[str, Outcome], bool]:
     """The judge's measurements of the reference for every check; (outcomes, came from the cache)."""

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from .checks import not_graded, reference_outcomes
+from .checks import not_graded, pretrained_cache, reference_outcomes
 from .config import GradeConfig
 from .exercises import EXERCISES
 from .grade import grade_submission
@@ -260,7 +260,8 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
             for warning in sandbox_warnings(config.isolate_network, config.private_paths):
                 console.print(f"[yellow]note:[/yellow] {warning}", highlight=False, soft_wrap=True)
             with console.status("Preparing the reference results (cached after the first run)..."):
-                judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir, private=config.private_paths)
+                judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir, private=config.private_paths,
+                              cache=pretrained_cache(config))
                 scratch = new_workdir(run_dir, "reference")
                 sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths)
                 try:

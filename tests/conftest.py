@@ -20,11 +20,12 @@ def judge():
     """One judge for the session, as one serves a whole grading run."""
     import tempfile
 
+    from grader.checks import pretrained_cache
     from grader.config import GradeConfig
     from grader.judge.client import Judge
 
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
-    judge = Judge(config.budget, config.max_memory_mb)
+    judge = Judge(config.budget, config.max_memory_mb, cache=pretrained_cache(config))
     yield judge
     judge.close()
 

@@ -30,14 +30,25 @@ class Measured:
 class Judge:
     """One judge process for a run; started again if it dies (a measurement in flight then fails)."""
 
-    def __init__(self, budget: dict, max_memory_mb: int, scratch: Path | None = None, private: tuple = ()):
+    def __init__(self, budget: dict, max_memory_mb: int, scratch: Path | None = None, private: tuple = (),
+                 cache: Path | None = None):
+        """Starts the judge and returns at once (it imports TensorFlow and pretrains while the run
+        starts its notebooks); the first measurement, or `provided`, waits for it. `cache`: where
+        the pretrained model is kept between runs."""
         self.folder = Path(tempfile.mkdtemp(prefix="judge-", dir=scratch))
         os.chmod(self.folder, 0o700)
         self.socket_path = str(self.folder / "s")
-        self.provided = self.folder / "pretrained"  # what every builder gets a copy of
         self.budget, self.max_memory_mb, self.private = budget, max_memory_mb, [str(p) for p in private]
+        self.cache = str(cache) if cache else ""
         self.lock = threading.Lock()
+        self.ready = False
         self._start()
+
+    def provided(self) -> Path:
+        """What every builder gets a copy of (the pretrained checkpoint), once the judge is ready."""
+        with self.lock:
+            self._wait_ready()
+        return self.folder / "pretrained"
 
     def _start(self) -> None:
         if os.path.exists(self.socket_path):
@@ -50,8 +61,14 @@ class Judge:
                    TF_NUM_INTRAOP_THREADS="1", PYTHONHASHSEED="0", MALLOC_ARENA_MAX="2")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader.judge.server", self.socket_path, str(self.folder), json.dumps(self.budget),
-             str(self.max_memory_mb), json.dumps(self.private)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=self.log, env=env, cwd=self.folder, start_new_session=True)
+             str(self.max_memory_mb), json.dumps(self.private), self.cache], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=self.folder, start_new_session=True)
+        self.ready = False
+
+    def _wait_ready(self) -> None:
+        """(With the lock held.) Wait for the judge's "ready"; RuntimeError when it cannot start."""
+        if self.ready:
+            return
         reader = Reader(self.process.stdout.fileno())
         deadline = time.monotonic() + STARTUP_SECONDS
         try:
@@ -61,15 +78,18 @@ class Judge:
             lines = (self.folder / "judge.log").read_text(errors="replace").strip().splitlines()
             self.close()
             raise RuntimeError(f"the judge did not start: {lines[-1] if lines else 'no output'}") from None
+        self.ready = True
 
     def _alive(self) -> bool:
         """True when the judge runs; a judge that died (the OOM killer, a crash) is started again."""
         with self.lock:
-            if self.process.poll() is None:
-                return True
-            self.log.close()
             try:
+                if self.process.poll() is None:
+                    self._wait_ready()
+                    return True
+                self.log.close()
                 self._start()
+                self._wait_ready()
             except RuntimeError:
                 return False
             return True

@@ -1,4 +1,4 @@
-"""The judge process: `python -m grader.judge.server SOCKET SCRATCH BUDGET_JSON MAX_MEMORY_MB PRIVATE_JSON`.
+"""The judge process: `python -m grader.judge.server SOCKET SCRATCH BUDGET_JSON MAX_MEMORY_MB PRIVATE_JSON [CACHE]`.
 
 One per grading run. It imports TensorFlow and the data once and never runs student code;
 each measurement happens in a child forked for it, with its own time and memory limits, so
@@ -111,20 +111,38 @@ def _confine(scratch: str, private: list[str]) -> None:
         pass
 
 
-def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, private_json: str = "[]") -> None:
+def _pretrained(budget: Budget, scratch: str, cache: str) -> str:
+    """The pretrained model every reuse measurement restores: from the cache, or trained now (in a
+    child: the pretraining creates a session, never in the process that forks the others) and kept."""
+    pretrained = Path(scratch) / "pretrained"
+    if cache and (Path(cache) / "model.ckpt.index").exists():
+        shutil.copytree(cache, pretrained)
+        return str(pretrained / "model.ckpt")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            training.pretrain(budget, str(pretrained / "model.ckpt"))
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    if cache:
+        staging = Path(f"{cache}.tmp-{os.getpid()}")
+        try:
+            shutil.copytree(pretrained, staging)
+            os.replace(staging, cache)  # atomic: a half-written cache is never read
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+    return str(pretrained / "model.ckpt")
+
+
+def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, private_json: str = "[]",
+          cache: str = "") -> None:
     _die_with_parent()
     parent = os.getppid()
     budget = Budget(**json.loads(budget_json))
     measures = _measures()
     training.mnist(budget)  # loaded once, shared with every child
-    pretrained = str(Path(scratch) / "pretrained" / "model.ckpt")
-    pid = os.fork()
-    if pid == 0:  # the pretraining creates a session: never in the process that forks the others
-        try:
-            training.pretrain(budget, pretrained)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    pretrained = _pretrained(budget, scratch, cache)
     private = json.loads(private_json)
     (Path(scratch) / "work").mkdir(exist_ok=True)
     context = Context(budget, Path(scratch), pretrained, private)
@@ -161,4 +179,4 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, 
 
 
 if __name__ == "__main__":
-    serve(*sys.argv[1:6])
+    serve(*sys.argv[1:7])
