@@ -44,6 +44,11 @@ class Exercise:
     checks: tuple[Check, ...] = field(default_factory=tuple)
     position: int = 0       # its place among the exercises of its notebook
 
+    @classmethod
+    def of(cls, public, *checks: "Check") -> "Exercise":
+        """The exercise whose public self-check module is `public` (id, notebook, function, place)."""
+        return cls(public.ID, public.NOTEBOOK, public.FUNCTION, tuple(checks), public.POSITION)
+
     @property
     def points(self) -> float:
         return sum(c.points for c in self.checks)

@@ -31,15 +31,10 @@ def judge_step(got: Values, want: Values) -> Verdict:
                          "of every batch-norm layer, in two networks with other scopes, momentums and optimizers.")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("step", "one run = one optimizer step + every batch-norm update op", 1.5, judge_step),
-        Check("trained", "trains the book's BN network to the reference's accuracy", 0.5,
-              training_judge(2.0, "300-100-10 batch-norm MLP evaluated with its moving statistics"),
-              training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("step", "one run = one optimizer step + every batch-norm update op", 1.5, judge_step),
+    Check("trained", "trains the book's BN network to the reference's accuracy", 0.5,
+          training_judge(2.0, "300-100-10 batch-norm MLP evaluated with its moving statistics"),
+          training=True),
 )

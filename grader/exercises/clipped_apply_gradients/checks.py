@@ -35,14 +35,9 @@ def judge_step(got: Values, want: Values) -> Verdict:
                          f"optimizer, for {len(CASES)} thresholds and optimizers (SGD and Momentum).")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("step", "applies gradients clipped elementwise to [-threshold, threshold]", 1.5, judge_step),
-        Check("trained", "trains the book's deep ReLU network to the reference's accuracy", 0.5,
-              training_judge(2.0, "five-hidden-layer ReLU MLP, threshold 1.0"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("step", "applies gradients clipped elementwise to [-threshold, threshold]", 1.5, judge_step),
+    Check("trained", "trains the book's deep ReLU network to the reference's accuracy", 0.5,
+          training_judge(2.0, "five-hidden-layer ReLU MLP, threshold 1.0"), training=True),
 )

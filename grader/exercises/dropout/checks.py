@@ -109,16 +109,11 @@ def judge_values(got: Values, want: Values) -> Verdict:
                          "inputs unchanged when training is False.")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("values", "drops each element with probability rate only while training", 1.5, judge_values),
-        Check("trained", "trains the book's dropout MLP to the reference's accuracy", 0.5,
-              training_judge(5.0, "300-50-10 MLP with your dropout (rate 0.5) on the inputs and hidden layers, "
-                                  "evaluated with training=False; a correct dropout may draw other random "
-                                  "numbers than the reference"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("values", "drops each element with probability rate only while training", 1.5, judge_values),
+    Check("trained", "trains the book's dropout MLP to the reference's accuracy", 0.5,
+          training_judge(5.0, "300-50-10 MLP with your dropout (rate 0.5) on the inputs and hidden layers, "
+                              "evaluated with training=False; a correct dropout may draw other random "
+                              "numbers than the reference"), training=True),
 )

@@ -38,14 +38,9 @@ def judge_step(got: Values, want: Values) -> Verdict:
                          f"other variable frozen, for {len(CASES)} scopes.")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("step", "trains only the variables train_scope matches", 1.5, judge_step),
-        Check("trained", "training with the lower layers frozen reaches the reference's accuracy", 0.5,
-              training_judge(2.0, "new model on the pretrained, frozen hidden1-2"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("step", "trains only the variables train_scope matches", 1.5, judge_step),
+    Check("trained", "training with the lower layers frozen reaches the reference's accuracy", 0.5,
+          training_judge(2.0, "new model on the pretrained, frozen hidden1-2"), training=True),
 )

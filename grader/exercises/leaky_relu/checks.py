@@ -45,15 +45,10 @@ def judge_name(got: Values, want: Values) -> Verdict:
     return Verdict(True, "The returned op carries the name given in `name`, also inside a name scope.")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("values", "matches max(alpha*z, z) on unseen inputs", 1.0, judge_values),
-        Check("name", "names the returned op `name`", 0.5, judge_name),
-        Check("trained", "trains the book's MLP to the reference's accuracy", 0.5,
-              training_judge(2.0, "300-100-10 MLP with your activation"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("values", "matches max(alpha*z, z) on unseen inputs", 1.0, judge_values),
+    Check("name", "names the returned op `name`", 0.5, judge_name),
+    Check("trained", "trains the book's MLP to the reference's accuracy", 0.5,
+          training_judge(2.0, "300-100-10 MLP with your activation"), training=True),
 )

@@ -155,14 +155,9 @@ def judge_trained(got: Values, want: Values) -> Verdict:
 _accuracy = training_judge(2.0, f"300-50-10 ReLU MLP, Momentum {BOOK['momentum']}, learning rate "
                                 f"{BOOK['initial_learning_rate']} * {BOOK['decay_rate']} ** (k / {BOOK['decay_steps']})")
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("step", "exponential decay of the learning rate, one Momentum step per run", 1.5, judge_step),
-        Check("trained", "trains the book's network with the schedule to the reference's accuracy", 0.5,
-              judge_trained, training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("step", "exponential decay of the learning rate, one Momentum step per run", 1.5, judge_step),
+    Check("trained", "trains the book's network with the schedule to the reference's accuracy", 0.5,
+          judge_trained, training=True),
 )

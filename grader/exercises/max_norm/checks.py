@@ -94,15 +94,10 @@ def judge_values(got: Values, want: Values) -> Verdict:
                          "at most the threshold, the others are unchanged, and the regularizer returns None.")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("values", "collects ops that clip each kernel's norm along axes", 1.5, judge_values),
-        Check("trained", "trains the book's max-norm MLP to the reference's accuracy", 0.5,
-              training_judge(2.0, "300-50-10 MLP with max-norm (threshold 1.0) on both hidden kernels, clip ops "
-                                  "run after every training step"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("values", "collects ops that clip each kernel's norm along axes", 1.5, judge_values),
+    Check("trained", "trains the book's max-norm MLP to the reference's accuracy", 0.5,
+          training_judge(2.0, "300-50-10 MLP with max-norm (threshold 1.0) on both hidden kernels, clip ops "
+                              "run after every training step"), training=True),
 )

@@ -57,14 +57,9 @@ def judge_values(got: Values, want: Values) -> Verdict:
     return Verdict(True, f"Equal to base_loss + the sum of tf.GraphKeys.REGULARIZATION_LOSSES on {checked}.")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("values", "adds every regularization loss of the graph to the base loss", 1.5, judge_values),
-        Check("trained", "trains the book's ℓ1-regularized MLP to the reference's accuracy", 0.5,
-              training_judge(2.0, "300-50-10 MLP with ℓ1 on every kernel, minimizing your loss"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("values", "adds every regularization loss of the graph to the base loss", 1.5, judge_values),
+    Check("trained", "trains the book's ℓ1-regularized MLP to the reference's accuracy", 0.5,
+          training_judge(2.0, "300-50-10 MLP with ℓ1 on every kernel, minimizing your loss"), training=True),
 )

@@ -44,14 +44,9 @@ def judge_restore(got: Values, want: Values) -> Verdict:
                          "(3 scopes, 3 networks).")
 
 
-EXERCISE = Exercise(
-    id=public.ID,
-    notebook=public.NOTEBOOK,
-    function=public.FUNCTION,
-    position=public.POSITION,
-    checks=(
-        Check("restore", "restores exactly the variables the scope matches", 1.5, judge_restore),
-        Check("trained", "reusing the pretrained layers reaches the reference's accuracy", 0.5,
-              training_judge(2.0, "new model on the pretrained hidden1-3"), training=True),
-    ),
+EXERCISE = Exercise.of(
+    public,
+    Check("restore", "restores exactly the variables the scope matches", 1.5, judge_restore),
+    Check("trained", "reusing the pretrained layers reaches the reference's accuracy", 0.5,
+          training_judge(2.0, "new model on the pretrained hidden1-3"), training=True),
 )
