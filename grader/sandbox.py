@@ -303,12 +303,12 @@ def bwrap_args(workdir: Path, package: Path, *, writable: Path | None = None, da
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     identity = _identity_files()
     args += ["--ro-bind", f"{identity}/passwd", "/etc/passwd", "--ro-bind", f"{identity}/group", "/etc/group"]
-    roots = _python_roots()
-    for root in roots:
-        args += ["--ro-bind", root, root]
     size = str(tmp_mb * 1024 * 1024)
     args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
              "--size", size, "--tmpfs", "/dev/shm"]
+    roots = _python_roots()  # after the private /tmp: a Python installed under /tmp (a CI clone) stays visible
+    for root in roots:
+        args += ["--ro-bind", root, root]
     package = Path(package)
     for hidden in _hidden_packages(roots):
         args += ["--ro-bind", str(package / "grader"), hidden]
