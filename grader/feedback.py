@@ -3,6 +3,7 @@ and each test's result right after its exercise's cell, in one self-contained HT
 from __future__ import annotations
 
 import copy
+import threading
 from html import escape, unescape
 from pathlib import Path
 
@@ -235,7 +236,13 @@ def write_feedback_html(result: SubmissionResult,
 
     `notebooks`: (file name, executed notebook, {exercise id: its solution cell indices in that notebook}).
     """
-    body, _ = _exporter().from_notebook_node(
-        _feedback_notebook(result, notebooks), resources={"metadata": {"name": f"Feedback: {result.name}"}})
+    with _RENDERING:
+        body, _ = _exporter().from_notebook_node(
+            _feedback_notebook(result, notebooks), resources={"metadata": {"name": f"Feedback: {result.name}"}})
     write_atomic(path, body)
     return path
+
+
+# One page at a time: the markdown renderer keeps state between calls that two grading threads rendering
+# at once corrupted ("pop from empty list", seen grading the examples with --jobs 2).
+_RENDERING = threading.Lock()

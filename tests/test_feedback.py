@@ -259,3 +259,28 @@ def test_the_page_reads_no_local_file_named_by_the_student(root, tmp_path, monke
         assert f"alt{k}" in text and f"html{k}" in text, k
     for alt in ("inline", "gone", "from-html-output", "from-markdown-output", "raw"):
         assert alt in text, alt
+
+
+def test_pages_written_by_several_grading_threads_at_once_all_render(tmp_path):
+    """Submissions are graded in threads; nbconvert's markdown renderer is not thread-safe (two pages at
+    once failed with "pop from empty list" grading the examples with --jobs 2)."""
+    import threading
+
+    from grader.results import SubmissionResult, TestResult
+    nb = notebooks.read(notebooks.assignments_dir() / "06_regularization.ipynb")
+    result = SubmissionResult("s", tests=[TestResult("dropout", "a test", 1.0, 0.0, "what differed")])
+    errors = []
+
+    def write(i):
+        try:
+            write_feedback_html(result, [("06_regularization.ipynb", nb, notebooks.solution_cells(nb))],
+                                tmp_path / f"page{i}.html")
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(error))
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert all((tmp_path / f"page{i}.html").exists() for i in range(6))
