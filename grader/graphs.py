@@ -68,9 +68,10 @@ def op_name(result) -> str:
     return result.name if isinstance(result, tf.Operation) else result.op.name
 
 
-def variable_initializers() -> list[str]:
-    """Initializer op names of every global variable of the default graph."""
-    return [v.initializer.name for v in tf.global_variables()]
+def variable_initializers(graph: tf.Graph | None = None) -> list[str]:
+    """Initializer op names of every global variable of `graph` (default: the default graph)."""
+    graph = graph or tf.get_default_graph()
+    return [v.initializer.name for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)]
 
 
 # --------------------------------------------------------------------------- the book's models
@@ -196,12 +197,8 @@ def build_recorded(scaffold, call, checkpoint: str, key: str) -> tuple[dict, dic
                 feeds[name] = {"blob": blob}
         runs.append({"fetches": run["fetches"], "feeds": feeds})
     info = {"runs": runs, "returned": sorted(names), "returned_type": type(returned).__name__,
-            "checkpoint": checkpoint, "initializers": variable_initializers_of(graph)}
+            "checkpoint": checkpoint, "initializers": variable_initializers(graph)}
     return info, blobs
-
-
-def variable_initializers_of(graph: tf.Graph) -> list[str]:
-    return [v.initializer.name for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)]
 
 
 def _npy(array: np.ndarray) -> bytes:

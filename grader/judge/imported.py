@@ -142,5 +142,10 @@ def load_op(artifact: Artifact, key: str, scaffold_fn) -> tuple[Loaded, str]:
     if not isinstance(built, dict) or key not in artifact.blobs:
         raise Refused("the builder sent nothing for this case")
     op = str(built.get("op", ""))
-    initializers = [str(n) for n in built.get("initializers", [])][:10000]
-    return load(artifact.blobs[key], scaffold_fn, [op], initializers), op
+    return load(artifact.blobs[key], scaffold_fn, [op], student_initializers(built)), op
+
+
+def student_initializers(built: dict) -> list[str]:
+    """The initializer op names a builder listed for the student's variables (verified by `load`)."""
+    listed = built.get("initializers", [])
+    return [str(n) for n in listed][:10000] if isinstance(listed, list) else []

@@ -10,8 +10,8 @@ from .model import HYPERPARAMETERS as BOOK, scaffold
 
 def measure_step(artifact, ctx) -> dict:
     out = {}
-    for g, (_, scaffold, _, runs) in enumerate(GRAPHS):
-        loaded, op = load_op(artifact, f"g{g}", scaffold)
+    for g, (_, small_graph, _, runs) in enumerate(GRAPHS):
+        loaded, op = load_op(artifact, f"g{g}", small_graph)
         with loaded.session() as sess:
             loaded.initialize(sess)
             out.update(loaded.values(sess, f"g{g}.before:"))

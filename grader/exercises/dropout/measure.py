@@ -8,7 +8,7 @@ import numpy as np
 from grader import graphs
 from grader.graphs import fresh_graph, new_session, tf
 from grader.judge import verify
-from grader.judge.imported import build_scaffold, load, run_safely
+from grader.judge.imported import build_scaffold, load, run_safely, student_initializers
 from grader.judge.training import fit, held_out_accuracy
 from grader.judge.verify import Refused
 
@@ -82,7 +82,7 @@ def measure_values(artifact, ctx) -> dict:
             continue
         try:
             name = _output_name(artifact, key, "output")
-            initializers = [str(n) for n in built.get("initializers", [])][:10000]
+            initializers = student_initializers(built)
             loaded = load(artifact.blobs[key], case_graph(case), [name], initializers)
             output = loaded.graph.get_tensor_by_name(name)
         except (KeyError, ValueError, TypeError):

@@ -4,8 +4,6 @@ Small, visible inputs whose expected values come from the definitions, never fro
 reference solution. It decides nothing about the grade."""
 from __future__ import annotations
 
-import numpy as np
-
 from grader.selfcheck import Failed, expect_close, tensorflow
 
 ID = "freeze_layers"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.graphs import tf
-from grader.judge.imported import load, run_safely
+from grader.judge.imported import load, run_safely, student_initializers
 from grader.judge.training import fit, held_out_accuracy
 from grader.judge.verify import Refused
 
@@ -21,7 +21,7 @@ def load_pair(artifact, key: str, scaffold_fn):
     if not isinstance(built, dict) or key not in artifact.blobs:
         raise Refused("the builder sent nothing for this case")
     op, learning_rate = str(built.get("op", "")), str(built.get("learning_rate", ""))
-    initializers = [str(n) for n in built.get("initializers", [])][:10000]
+    initializers = student_initializers(built)
     loaded = load(artifact.blobs[key], scaffold_fn, [op, learning_rate], initializers)
     return loaded, op, learning_rate
 

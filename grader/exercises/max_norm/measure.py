@@ -7,7 +7,7 @@ import numpy as np
 
 from grader.graphs import SEED, tf
 from grader.judge import verify
-from grader.judge.imported import load, run_safely
+from grader.judge.imported import load, run_safely, student_initializers
 from grader.judge.training import batches, held_out_accuracy, mnist
 from grader.judge.verify import Refused
 
@@ -20,7 +20,7 @@ def _built(artifact, key: str) -> tuple[dict, list[str], list[str]]:
     if not isinstance(built, dict) or key not in artifact.blobs:
         raise Refused("the builder sent nothing for this case")
     ops = [str(n) for n in built.get("ops", [])][:1000]
-    initializers = [str(n) for n in built.get("initializers", [])][:10000]
+    initializers = student_initializers(built)
     return built, ops, initializers
 
 

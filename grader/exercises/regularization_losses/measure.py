@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.graphs import tf
-from grader.judge.imported import load, run_safely
+from grader.judge.imported import load, run_safely, student_initializers
 from grader.judge.training import fit, held_out_accuracy
 from grader.judge.verify import Refused
 
@@ -20,7 +20,7 @@ def _load(artifact, key: str, scaffold_fn):
     if not isinstance(built, dict) or key not in artifact.blobs:
         raise Refused("the builder sent nothing for this case")
     output = str(built.get("output", ""))
-    initializers = [str(n) for n in built.get("initializers", [])][:10000]
+    initializers = student_initializers(built)
     loaded = load(artifact.blobs[key], scaffold_fn, [output], initializers)
     try:
         tensor = loaded.graph.get_tensor_by_name(output)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import tempfile
 
-import numpy as np
-
 from grader.selfcheck import Failed, expect_close, tensorflow
 
 ID = "reuse_layers"
