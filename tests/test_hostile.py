@@ -80,7 +80,8 @@ mine = os.getcwd()
 for pattern in ("/tmp/**/*kernel*.json", "/tmp/**/ch11-grader-runs*", "/tmp/**/grade-*", "/tmp/**/judge-*",
                 "/dev/shm/*", "/root/.cache/ch11-grader/*", "ROOT/reference/*.ipynb", "ROOT/tests/variants/*/*.py",
                 "ROOT/examples/submissions/*/*.ipynb", "ROOT/.git/HEAD"):
-    found += [p for p in glob.glob(pattern, recursive=True) if not p.startswith(mine) and not mine.startswith(p)]
+    found += [p for p in glob.glob(pattern, recursive=True) if not p.startswith(mine) and not mine.startswith(p)
+              and not p.startswith(sys.prefix)]  # its own Python (a venv may live under /tmp) is no one's secret
 for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
     if pid != os.getpid():
         try:
