@@ -74,7 +74,7 @@ SECRET = "ch11-secret-4f1d2a"  # in the grader's environment: no student process
 
 # Looks for everything it should not see: other submissions' folders and kernel keys, other processes,
 # the solutions in the instructor's checkout and in the installed package, the grader's environment.
-SNOOP = r'''import glob, json, os, signal, subprocess
+SNOOP = r'''import glob, json, os, signal, subprocess, sys
 found = []
 mine = os.getcwd()
 for pattern in ("/tmp/**/*kernel*.json", "/tmp/**/ch11-grader-runs*", "/tmp/**/grade-*", "/tmp/**/judge-*",
