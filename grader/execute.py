@@ -17,6 +17,7 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from . import notebooks
 from .errors import summarize
 from .kernel import launcher_argv
 from .sandbox import Sandbox
@@ -100,12 +101,13 @@ def _stop(manager: AsyncKernelManager) -> None:
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: Sandbox,
-            mnist_dir: str | None = None, cell_number=lambda index: index + 1,
+            mnist_dir: str | None = None, cell_name=None,
             deadline: float | None = None) -> Execution:
-    """Run every code cell in order; stop at the first that fails. `cell_number` maps a cell's
-    index to the number the student knows it by (the grader's injected cell is not theirs).
+    """Run every code cell in order; stop at the first that fails. `cell_name` says how the
+    student finds a cell in Jupyter (Prepared.cell_name: by its heading).
     `deadline` (time.monotonic()) is when the whole submission's time is up."""
     start = time.monotonic()
+    cell_name = cell_name or notebooks.cell_names(nb.cells).__getitem__
     specs = _kernel_specs(workdir, sandbox, mnist_dir)
     # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
     # Unix sockets, not TCP: they work from the kernel's own network namespace. They and the
@@ -126,25 +128,25 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     result.failed_cell = index
-                    result.failure = f"the submission's time limit ran out before cell {cell_number(index)}"
+                    result.failure = f"the submission's time limit ran out before {cell_name(index)}"
                     break
                 client.timeout = int(max(1, min(timeout, left))) if left is not None else int(timeout)
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
                     result.failed_cell = index
-                    result.failure = (f"cell {cell_number(index)} ran longer than {timeout:g} s" if left is None
-                                      or timeout <= left else f"the submission's time limit ran out in cell "
-                                      f"{cell_number(index)}")
+                    result.failure = (f"{cell_name(index)} ran longer than {timeout:g} s" if left is None
+                                      or timeout <= left else f"the submission's time limit ran out in "
+                                      f"{cell_name(index)}")
                     break
                 except DeadKernelError:
                     result.failed_cell = index
-                    result.failure = (f"the kernel died while running cell {cell_number(index)} "
+                    result.failure = (f"the kernel died while running {cell_name(index)} "
                                       "(out of memory, os._exit, or killed by a signal)")
                     break
                 except CellExecutionError:
                     result.failed_cell = index
-                    result.failure = f"cell {cell_number(index)} raised {_error_text(cell)}"
+                    result.failure = f"{cell_name(index)} raised {_error_text(cell)}"
                     break
                 result.ran_ok.add(index)
     except DeadKernelError:

@@ -11,6 +11,8 @@ import bleach
 import nbformat
 from bleach.css_sanitizer import CSSSanitizer
 from bleach.html5lib_shim import Filter
+from jinja2 import DictLoader
+from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
@@ -38,6 +40,16 @@ _TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "
          "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
          "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
          "tr", "u", "ul", "var"}
+# Formulas are MathML, converted when the page is written (_Renderer): the browser draws them, no script,
+# no network. Presentation MathML only, and attributes that style it: nothing that links or loads.
+_MATHML = {"math", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt",
+           "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
+           "menclose", "merror", "mfenced", "semantics", "annotation"}
+_MATHML_ATTRIBUTES = ["display", "xmlns", "mathvariant", "mathsize", "stretchy", "fence", "separator", "separators",
+                      "lspace", "rspace", "width", "height", "depth", "columnalign", "columnspacing", "rowspacing",
+                      "columnlines", "rowlines", "frame", "displaystyle", "scriptlevel", "accent", "accentunder",
+                      "movablelimits", "linethickness", "open", "close", "notation", "minsize", "maxsize",
+                      "symmetric", "largeop", "form", "encoding"]
 # Images the page shows are the notebook's own, already inside it: outputs and markdown attachments,
 # which reach the page as data: URIs. Any other source (a path, file://, http://) is dropped here, and
 # _ImagePlaceholders shows the <img> as its alt text: nothing is read from disk or fetched.
@@ -55,6 +67,7 @@ _ATTRIBUTES = {
         name == "src" and _image_source(value)),
     "td": ["class", "id", "style", "colspan", "rowspan", "align"],
     "th": ["class", "id", "style", "colspan", "rowspan", "align"],
+    **{tag: _MATHML_ATTRIBUTES for tag in _MATHML},
 }
 _CSS = CSSSanitizer(allowed_css_properties=[
     "background-color", "border", "border-left", "border-radius", "color", "font-weight", "padding",
@@ -80,7 +93,7 @@ class _ImagePlaceholders(Filter):
             yield token
 
 
-_CLEANER = bleach.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, protocols={"http", "https", "mailto", "data"},
+_CLEANER = bleach.Cleaner(tags=_TAGS | _MATHML, attributes=_ATTRIBUTES, protocols={"http", "https", "mailto", "data"},
                           css_sanitizer=_CSS, filters=[_ImagePlaceholders])
 
 
@@ -105,6 +118,32 @@ class _Renderer(IPythonRenderer):
     def _html_embed_images(self, html: str) -> str:
         return html
 
+    # Math as MathML now, not $...$ for MathJax to typeset later from a CDN (which offline shows LaTeX).
+    def block_math(self, body: str) -> str:
+        return _mathml(body, "block")
+
+    def inline_math(self, body: str) -> str:
+        return _mathml(body, "inline")
+
+    def latex_environment(self, name: str, body: str) -> str:
+        return _mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+
+
+def _mathml(latex: str, display: str) -> str:
+    try:
+        return latex_to_mathml(latex, display=display)
+    except Exception:  # noqa: BLE001 - LaTeX it cannot convert: shown as written
+        tag = "pre" if display == "block" else "code"
+        return f"<{tag}>{escape(latex)}</{tag}>"
+
+
+# nbconvert's lab page without its scripts: MathJax and Mermaid from a CDN, require.js (widgets only).
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
 
 class _Exporter(HTMLExporter):
     @pass_context
@@ -121,7 +160,7 @@ def _exporter() -> HTMLExporter:
         embed_images=False,     # never read a file a student's markdown names (see _Renderer)
         sanitize_html=True,     # markdown cells and HTML outputs go through clean_html ...
         filters={"clean_html": _clean_html},  # ... ours, which keeps the markup notebooks need
-        require_js_url="",      # only widgets need require.js; an empty src fetches nothing (MathJax stays)
+        extra_loaders=[DictLoader({"feedback.html.j2": _TEMPLATE})], template_file="feedback.html.j2",
     )
 
 
@@ -146,7 +185,7 @@ def _test_box(test: TestResult) -> str:
 def _exercise_box(exercise: str, tests: list[TestResult]) -> str:
     passed = sum(t.passed for t in tests)
     score, max_score = sum(t.score for t in tests), sum(t.max_score for t in tests)
-    # tex2jax_ignore: MathJax leaves dollar signs in the grader's messages alone.
+    # (The page has no MathJax: dollar signs in the grader's messages stay as they are.)
     return (f'<div class="tex2jax_ignore" id="feedback-{_text(exercise)}">'
             f"<h3>Test results for <code>{_text(exercise)}</code>: {_points(score, max_score)} points, "
             f"{passed} passed, {len(tests) - passed} failed</h3>"
@@ -191,7 +230,7 @@ def _feedback_notebook(result: SubmissionResult,
     """One notebook: the summary, then each notebook under a heading cell, with results after exercise cells.
 
     Merging the cells (rather than exporting each notebook and joining the bodies) keeps one page that
-    nbconvert itself writes: one <head> with its CSS, one MathJax, anchors and ids that do not clash.
+    nbconvert itself writes: one <head> with its CSS, anchors and ids that do not clash.
     """
     by_exercise: dict[str, list[TestResult]] = {}
     for test in result.tests:

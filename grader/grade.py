@@ -47,7 +47,8 @@ def _find_notebooks(loaded: list[LoadedNotebook], config: GradeConfig, problems:
         prepared = prepare(item.notebook, config)
         exercises = {e: cells for e, cells in notebooks.solution_cells(prepared.nb).items() if e in EXERCISES}
         if not exercises:
-            problems.append(f"{item.path.name} has no exercise cells (no nbgrader grade_id this course knows)")
+            problems.append(f"{item.path.name} has no exercise cells (none of the template's \"Exercise `...`\" "
+                            "cells this course knows; start from the template and keep its exercise cells)")
             continue
         for exercise in list(exercises):
             if exercise in claimed:
@@ -88,8 +89,7 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
         return None
     if run.failed_cell == cell:
         return f"Not graded: the exercise's own cell in {nb.loaded.path.name} failed: {run.failure}."
-    number = nb.prepared.cell_number(cell)
-    return (f"Not graded: {nb.loaded.path.name} stopped before the exercise's cell (cell {number}) ran: "
+    return (f"Not graded: {nb.loaded.path.name} stopped before the cell of exercise `{exercise}` ran: "
             f"{run.failure or 'execution did not reach it'}.")
 
 
@@ -138,7 +138,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                 run_dir = workdir / nb.key
                 run_dir.mkdir()
                 nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
-                                       nb.prepared.cell_number, deadline)
+                                       nb.prepared.cell_name, deadline)
             nbformat.write(nb.execution.notebook, str(out_dir / executed_names[nb.key]))
 
         # The checks need only the student's source, and each notebook has a kernel of its own:
@@ -160,9 +160,9 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
             if nb is None:
                 why = f" ({' '.join(result.problems)})" if not found and result.problems else ""
                 result.tests += not_graded(exercise, (
-                    f"Not graded: no cell of exercise {exercise} (a code cell whose nbgrader grade_id is "
-                    f"{exercise!r}, where {EXERCISES[exercise].function} is defined) was found in the "
-                    f"submission{why}."))
+                    f"Not graded: the cell of exercise `{exercise}` (the template's cell under the heading "
+                    f"\"Exercise `{exercise}`\", where {EXERCISES[exercise].function} is defined) was not found "
+                    f"in the submission{why}."))
             elif (reason := _gate(exercise, nb)) is not None:
                 result.tests += not_graded(exercise, reason)
             else:

@@ -117,8 +117,9 @@ def read_notebook(path: Path) -> LoadedNotebook:
             loaded.notes.append(f"it holds {sum(replaced)} invalid character(s) (unpaired surrogate escapes); "
                                 "each was replaced by \ufffd")
             repaired = True
-    for number, cell in enumerate(notebooks.raw_cells(data), 1):  # before nbformat reads the metadata
-        notes = notebooks.repair_cell_metadata(cell, number)
+    cells = notebooks.raw_cells(data)
+    for cell, name in zip(cells, notebooks.cell_names(cells)):  # before nbformat reads the metadata
+        notes = notebooks.repair_cell_metadata(cell, name)
         loaded.notes += notes
         repaired = repaired or bool(notes)
     try:

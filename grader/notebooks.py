@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -74,16 +75,20 @@ def _kind(value) -> str:
 _NBGRADER_FIELDS = {"grade_id": str, "solution": bool, "locked": bool}
 
 
-def repair_cell_metadata(cell: dict, number: int) -> list[str]:
+# What the grader reads from a cell's nbgrader metadata, said in a student's words.
+_FIELD_WORDS = {"grade_id": "its exercise name", "solution": "its answer-cell flag", "locked": "its locked flag"}
+
+
+def repair_cell_metadata(cell: dict, name: str) -> list[str]:
     """Drop what the grader cannot read in one raw (JSON) cell's metadata, in place; say what, for
-    the student. `number` is the cell's 1-based position. The grader then treats the cell as if the
-    malformed part were absent: it never fails on it."""
+    the student. `name` is how the student finds the cell (cell_names). The grader then treats the
+    cell as if the malformed part were absent: it never fails on it."""
     notes = []
     if not isinstance(cell, dict):
         return notes
-    what = f"cell {number}'s"
     if "metadata" in cell and not isinstance(cell["metadata"], dict):
-        notes.append(f"{what} metadata is malformed (it is {_kind(cell['metadata'])}, not a dict); it is ignored")
+        notes.append(f"the metadata of {name} is malformed (it is {_kind(cell['metadata'])}, not a dict); "
+                     "it is ignored")
         cell["metadata"] = {}
     metadata = cell.get("metadata")
     if not isinstance(metadata, dict):
@@ -91,21 +96,58 @@ def repair_cell_metadata(cell: dict, number: int) -> list[str]:
     if "tags" in metadata and not (isinstance(metadata["tags"], list)
                                    and all(isinstance(t, str) for t in metadata["tags"])):
         kind = _kind(metadata["tags"])
-        notes.append(f"{what} tags are malformed ({'a list with non-string items' if kind == 'a list' else kind}, "
-                     "not a list of strings); they are ignored")
+        what = "a list with non-string items" if kind == "a list" else kind
+        notes.append(f"the tags of {name} are malformed ({what}, not a list of strings); they are ignored")
         del metadata["tags"]
     if "nbgrader" in metadata:
         value = metadata["nbgrader"]
         if not isinstance(value, dict):
-            notes.append(f"{what} nbgrader metadata is malformed (it is {_kind(value)}, not a dict); it is ignored")
+            notes.append(f"the grading metadata of {name} is malformed (it is {_kind(value)}, not a dict); "
+                         "it is ignored")
             del metadata["nbgrader"]
         else:
             for key, kind in _NBGRADER_FIELDS.items():
                 if key in value and not isinstance(value[key], kind):
-                    notes.append(f"{what} nbgrader metadata is malformed ({key} is {_kind(value[key])}); "
-                                 "it is ignored")
+                    notes.append(f"the grading metadata of {name} is malformed ({_FIELD_WORDS[key]} is "
+                                 f"{_kind(value[key])}); it is ignored")
                     del value[key]
     return notes
+
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)  # a markdown ATX heading
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(n, f"{n}th")
+
+
+def cell_names(cells) -> list[str]:
+    """How a student finds each cell in Jupyter, which shows no cell numbers and no metadata: an
+    exercise's cell by its exercise, any other by the markdown heading above it (the last heading
+    of the nearest markdown cell that has one) and its place among that section's code cells.
+    Works on nbformat cells and raw JSON cells; the grader's injected cell is not counted."""
+    names, heading, count = [], None, 0
+    for cell in cells:
+        cell = cell if isinstance(cell, dict) else {}
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        kind = cell.get("cell_type")
+        if kind == "markdown" and (found := _HEADING.findall(source)):
+            heading, count = found[-1], 0
+            names.append(f'the text cell of the heading "{heading}"')
+            continue
+        if kind != "code":
+            names.append(f'a text cell under the heading "{heading}"' if heading else "a text cell at the top")
+            continue
+        if "injected-parameters" in tags(cell):
+            names.append("the grader's own parameters cell")
+            continue
+        count += 1
+        where = f'under the heading "{heading}"' if heading else "from the top of the notebook"
+        exercise = grade_id(cell) if is_solution(cell) else None
+        names.append(f"the cell of exercise `{exercise}`" if exercise
+                     else " ".join(("the", _ordinal(count), "code cell", where)))
+    return names
 
 
 def raw_cells(data: dict) -> list:

@@ -21,9 +21,9 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     injected_at: int = 0  # index of the grader's parameters cell
 
-    def cell_number(self, index: int) -> int:
-        """The 1-based number of a prepared cell in the student's own notebook."""
-        return index + 1 if index < self.injected_at else index
+    def cell_name(self, index: int) -> str:
+        """How the student finds a prepared cell in Jupyter (by its heading, never a number)."""
+        return notebooks.cell_names(self.nb.cells)[index]
 
 
 def _template_for(nb) -> nbformat.NotebookNode | None:
@@ -37,20 +37,27 @@ def _template_for(nb) -> nbformat.NotebookNode | None:
 
 
 def _restore_locked(nb, template, notes: list[str]) -> None:
-    locked = {notebooks.grade_id(c): c for c in template.cells if notebooks.is_locked(c) and notebooks.grade_id(c)}
-    changed = []
+    # The parameters cell is the student's to edit (fewer epochs to try things): the grader's own
+    # parameters cell, injected after it, overrides it anyway.
+    locked = {notebooks.grade_id(c): c for c in template.cells if notebooks.is_locked(c) and notebooks.grade_id(c)
+              and "parameters" not in notebooks.tags(c)}
+    parameters = {notebooks.grade_id(c) for c in template.cells if "parameters" in notebooks.tags(c)} - {None}
+    changed, names = [], notebooks.cell_names(nb.cells)
     for index, cell in enumerate(nb.cells):
+        if notebooks.grade_id(cell) in parameters and "parameters" not in notebooks.tags(cell):
+            cell.metadata["tags"] = [*notebooks.tags(cell), "parameters"]  # the grader's budget goes after it
         original = locked.get(notebooks.grade_id(cell)) if notebooks.grade_id(cell) else None
         if original is None or notebooks.is_solution(cell):
             continue
         if cell.source != original.source or cell.cell_type != original.cell_type:
-            changed.append(str(index + 1))
+            changed.append(names[index])
         restored = copy.deepcopy(original)
         if isinstance(cell.get("id"), str):
             restored["id"] = cell["id"]  # cell ids must stay unique within the notebook
         nb.cells[index] = restored
     if changed:
-        notes.append(f"locked cell(s) {', '.join(changed)} had been modified and were restored from the template")
+        notes.append(f"{'; '.join(changed)}: {'a locked cell' if len(changed) == 1 else 'locked cells'} of the "
+                     "template, changed; the grader restored the template's version before running the notebook")
 
 
 def _parameters_cell(config: GradeConfig):

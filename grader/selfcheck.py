@@ -10,9 +10,11 @@ Each exercise's check lives in its folder, `grader/exercises/<id>/selfcheck.py`
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,9 +58,28 @@ class Reports(list):
         return "".join(r._repr_html_() for r in self)
 
 
+@contextlib.contextmanager
+def quiet_stderr():
+    """Send what C libraries write to file descriptor 2 to /dev/null for a while. TensorFlow's C++
+    side prints start-up lines at import ("Could not find cuda drivers ...") before
+    TF_CPP_MIN_LOG_LEVEL holds, and Jupyter shows them in the cell like errors. In a notebook,
+    Python's own warnings and errors do not go through descriptor 2: they still show."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def tensorflow():
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-    import tensorflow.compat.v1 as tf
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ log lines such as "failed call to cuInit"
+    with quiet_stderr():
+        import tensorflow.compat.v1 as tf
     tf.disable_v2_behavior()
     return tf
 

@@ -79,17 +79,27 @@ def _malformed_metadata(path: Path) -> Path:
     return path
 
 
-MALFORMED_REASONS = [
-    "cell 1's nbgrader metadata is malformed (grade_id is a dict); it is ignored",
-    "cell 2's nbgrader metadata is malformed (it is a string, not a dict); it is ignored",
-    "cell 3's tags are malformed (a string, not a list of strings); they are ignored",
-    "cell 4's nbgrader metadata is malformed (locked is a string); it is ignored",
-    "cell 5's metadata is malformed (it is a list, not a dict); it is ignored",
-    "cell 6's nbgrader metadata is malformed (it is a list, not a dict); it is ignored",
-    "cell 7's nbgrader metadata is malformed (grade_id is a number); it is ignored",
-    "cell 9's nbgrader metadata is malformed (grade_id is a list); it is ignored",
-    "cell 10's nbgrader metadata is malformed (solution is a string); it is ignored",
-    "cell 12's tags are malformed (a dict, not a list of strings); they are ignored",
+MALFORMED_REASONS = [  # each cell named as the student finds it in Jupyter: by the heading above it
+    'the grading metadata of the text cell of the heading "Chapter 11 · Notebook 1 — Leaky ReLU (带泄露线性整流)" is '
+    'malformed (its exercise name is a dict); it is ignored',
+    'the grading metadata of the first code cell under the heading "Chapter 11 · Notebook 1 — Leaky ReLU (带泄露线性整流)" '
+    'is malformed (it is a string, not a dict); it is ignored',
+    'the tags of the second code cell under the heading "Chapter 11 · Notebook 1 — Leaky ReLU (带泄露线性整流)" are '
+    'malformed (a string, not a list of strings); they are ignored',
+    'the grading metadata of the third code cell under the heading "Chapter 11 · Notebook 1 — Leaky ReLU (带泄露线性整流)" '
+    'is malformed (its locked flag is a string); it is ignored',
+    'the metadata of the text cell of the heading "梯度消失/梯度爆炸 (vanishing/exploding gradients)" is malformed (it is '
+    'a list, not a dict); it is ignored',
+    'the grading metadata of the text cell of the heading "死亡 ReLU (dying ReLUs) and the leaky ReLU (带泄露线性整流)" is '
+    'malformed (it is a list, not a dict); it is ignored',
+    'the grading metadata of the text cell of the heading "Exercise `leaky_relu`" is malformed (its exercise name is a '
+    'number); it is ignored',
+    'the grading metadata of the second code cell under the heading "Exercise `leaky_relu`" is malformed (its exercise '
+    'name is a list); it is ignored',
+    'the grading metadata of the third code cell under the heading "Exercise `leaky_relu`" is malformed (its answer-cell '
+    'flag is a string); it is ignored',
+    'the tags of the first code cell under the heading "Training a network with leaky ReLU activations" are malformed '
+    '(a dict, not a list of strings); they are ignored',
 ]
 
 
@@ -161,7 +171,7 @@ def test_hostile_names_and_malformed_metadata_in_one_run_then_resume(tmp_path):
     assert not hw["extra_data"]["internal_error"] and INTERNAL_ERROR not in hw["output"]
     for reason in MALFORMED_REASONS:
         assert f"hw.ipynb: {reason}" in hw["output"], (reason, hw["output"])
-    assert "cell 10 raised NotImplementedError" in hw["output"]  # it ran as any other template
+    assert 'the third code cell under the heading "Exercise `leaky_relu`" raised NotImplementedError' in hw["output"]
     assert (out / "hw" / "hw.executed.ipynb").exists()
 
     # --resume finds every folder again and regrades nothing.

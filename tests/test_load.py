@@ -207,22 +207,30 @@ def _template_json():
     return json.loads((notebooks.assignments_dir() / "01_leaky_relu.ipynb").read_text())
 
 
-MALFORMED = "nbgrader metadata is malformed"
+MALFORMED = "the grading metadata of"
+EXERCISE_CELL = 'the first code cell under the heading "Exercise `leaky_relu`" is malformed'  # no longer a solution
+SETUP_CELL = "the first code cell under the heading \"Chapter 11 · Notebook 1"
 
 
 @pytest.mark.parametrize("index,change,reason", [
-    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id=["leaky_relu"]), f"{MALFORMED} (grade_id is a list)"),
-    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id={"id": 1}), f"{MALFORMED} (grade_id is a dict)"),
-    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id=7), f"{MALFORMED} (grade_id is a number)"),
-    (7, lambda c: c["metadata"].update(nbgrader="solution"), f"{MALFORMED} (it is a string, not a dict)"),
-    (7, lambda c: c["metadata"].update(nbgrader=["solution"]), f"{MALFORMED} (it is a list, not a dict)"),
-    (7, lambda c: c["metadata"]["nbgrader"].update(solution="true"), f"{MALFORMED} (solution is a string)"),
-    (1, lambda c: c["metadata"]["nbgrader"].update(locked="true"), f"{MALFORMED} (locked is a string)"),
-    (1, lambda c: c["metadata"]["nbgrader"].update(grade_id=None), f"{MALFORMED} (grade_id is null)"),
-    (7, lambda c: c.update(metadata=["nbgrader"]), "metadata is malformed (it is a list, not a dict)"),
-    (7, lambda c: c.update(metadata="x"), "metadata is malformed (it is a string, not a dict)"),
-    (2, lambda c: c["metadata"].update(tags="parameters"), "tags are malformed (a string, not a list of strings)"),
-    (2, lambda c: c["metadata"].update(tags=[["parameters"]]), "tags are malformed (a list with non-string items"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id=["leaky_relu"]),
+     f"{MALFORMED} {EXERCISE_CELL} (its exercise name is a list)"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id={"id": 1}),
+     f"{MALFORMED} {EXERCISE_CELL} (its exercise name is a dict)"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(grade_id=7), f"{MALFORMED} {EXERCISE_CELL} (its exercise name is a number)"),
+    (7, lambda c: c["metadata"].update(nbgrader="solution"),
+     f"{MALFORMED} {EXERCISE_CELL} (it is a string, not a dict)"),
+    (7, lambda c: c["metadata"].update(nbgrader=["solution"]),
+     f"{MALFORMED} {EXERCISE_CELL} (it is a list, not a dict)"),
+    (7, lambda c: c["metadata"]["nbgrader"].update(solution="true"),
+     f"{MALFORMED} {EXERCISE_CELL} (its answer-cell flag is a string)"),
+    (1, lambda c: c["metadata"]["nbgrader"].update(locked="true"), f"{MALFORMED} {SETUP_CELL}"),
+    (1, lambda c: c["metadata"]["nbgrader"].update(grade_id=None), f"{MALFORMED} {SETUP_CELL}"),
+    (7, lambda c: c.update(metadata=["nbgrader"]), "the metadata of the first code cell under the heading \"Exercise "
+     "`leaky_relu`\" is malformed (it is a list, not a dict)"),
+    (7, lambda c: c.update(metadata="x"), "is malformed (it is a string, not a dict)"),
+    (2, lambda c: c["metadata"].update(tags="parameters"), "tags of the second code cell under the heading \"Chapter 11 · "),
+    (2, lambda c: c["metadata"].update(tags=[["parameters"]]), "are malformed (a list with non-string items"),
 ])
 def test_malformed_nbgrader_metadata_is_a_reason_and_ignored(tmp_path, index, change, reason):
     from grader import notebooks
@@ -234,12 +242,13 @@ def test_malformed_nbgrader_metadata_is_a_reason_and_ignored(tmp_path, index, ch
     submission = load_submission(write(tmp_path / "hw.ipynb", json.dumps(data)))
     assert submission.notebooks[0].notebook is not None, submission.problems
     assert len(submission.problems) == 1, submission.problems
-    assert submission.problems[0].startswith(f"hw.ipynb: cell {index + 1}'s {reason}"), submission.problems
+    assert submission.problems[0].startswith("hw.ipynb: the "), submission.problems
+    assert reason in submission.problems[0], submission.problems
     assert submission.problems[0].endswith("ignored")
     prepared = prepare(submission.notebooks[0].notebook, GradeConfig(out=tmp_path))  # no exception
     found = notebooks.solution_cells(prepared.nb)
     assert list(found) == ([] if index == 7 else ["leaky_relu"])
-    assert prepared.injected_at == 3  # after the parameters cell (a locked cell: restored from the template)
+    assert prepared.injected_at == 3  # after the parameters cell
 
 
 def test_the_metadata_readers_never_fail_on_any_shape():
