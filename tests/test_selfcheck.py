@@ -37,6 +37,12 @@ def test_correct_variants_pass_the_self_check(path):
     ("clipped_apply_gradients", "wrong_clip_by_norm", "tf.clip_by_value"),
     ("reuse_layers", "wrong_returns_nothing", "expected the list of restored variables"),
     ("freeze_layers", "wrong_trains_everything", "must stay frozen"),
+    # The scope is matched from the start of each name (re.match), with the function's own argument.
+    ("reuse_layers", "wrong_re_search", "matched from the START of each variable name"),
+    ("reuse_layers", "wrong_hardcoded_scope", "use the function's `scope` argument"),
+    ("reuse_layers", "wrong_restore_all", "not in the checkpoint"),
+    ("freeze_layers", "wrong_re_search", "matched from the START of each variable name"),
+    ("freeze_layers", "wrong_hardcoded_scope", "use the function's `train_scope` argument"),
 ])
 def test_classic_mistakes_fail_the_self_check_with_a_hint(exercise, variant, message):
     report = check(exercise, _namespace((VARIANTS / exercise / f"{variant}.py").read_text()))

@@ -12,18 +12,33 @@ FUNCTION = "frozen_training_op"
 SIGNATURE = 'frozen_training_op(optimizer, loss, train_scope="hidden[34]|outputs")'
 POSITION = 1  # its place among the exercises of its notebook
 
+SCOPE = "hidden3|outputs"  # not the default: the function must use its `train_scope` argument
+NAMES = ("hidden1/w", "hidden3/w", "hidden4/w", "outputs/w", "aux/outputs/w")
+HINT = ("minimize with var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=train_scope)")
+
 
 def check(fn) -> list[str]:
     tf = tensorflow()
     with tf.Graph().as_default() as graph:
-        lower = tf.Variable(1.0, name="hidden1/w")
-        upper = tf.Variable(1.0, name="outputs/w")
-        op = fn(tf.train.GradientDescentOptimizer(0.1), tf.square(lower * upper - 3.0), train_scope="outputs")
+        variables = {name: tf.Variable(1.0, name=name) for name in NAMES}
+        product = tf.reduce_prod(tf.stack(list(variables.values())))
+        op = fn(tf.train.GradientDescentOptimizer(0.1), tf.square(product - 3.0), train_scope=SCOPE)
         with tf.Session(graph=graph) as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(op)
-            got_lower, got_upper = sess.run([lower, upper])
-    if got_lower != 1.0:
-        raise Failed(f"hidden1/w changed to {got_lower:.4g} although train_scope='outputs': it must stay frozen")
-    expect_close("outputs/w after one step of SGD(0.1) (gradient -4)", got_upper, 1.4)
-    return ["only the variables train_scope matches are trained"]
+            got = dict(zip(NAMES, sess.run(list(variables.values()))))
+    changed = lambda name: f"{name} changed to {got[name]:.4g} with train_scope={SCOPE!r}"  # noqa: E731
+    if got["hidden1/w"] != 1.0:
+        raise Failed(f"{changed('hidden1/w')}: the scope does not match it, so it must stay frozen; {HINT}")
+    if got["hidden4/w"] != 1.0:
+        raise Failed(f"{changed('hidden4/w')}: the scope does not match it; use the function's `train_scope` "
+                     "argument, not the default 'hidden[34]|outputs'")
+    if got["aux/outputs/w"] != 1.0:
+        raise Failed(f"{changed('aux/outputs/w')}: the scope is matched from the START of each variable name "
+                     "(re.match, as tf.get_collection(..., scope=train_scope) does), and 'aux/outputs/w' does "
+                     f"not start with hidden3 or outputs (re.search would find 'outputs' in its middle); {HINT}")
+    for name in ("hidden3/w", "outputs/w"):
+        expect_close(f"{name} after one step of SGD(0.1) (gradient -4; the scope matches it: trained)",
+                     got[name], 1.4)
+    return [f"with train_scope={SCOPE!r}: trains hidden3/w and outputs/w only (not aux/outputs/w: the scope "
+            "matches from the start of each name)"]

@@ -15,26 +15,46 @@ FUNCTION = "restore_reused_layers"
 SIGNATURE = 'restore_reused_layers(sess, checkpoint_path, scope="hidden[123]")'
 POSITION = 0  # its place among the exercises of its notebook
 
+SCOPE = "hidden[12]"  # not the default: the function must use its `scope` argument
+SAVED = {"hidden1/w": [1.0, 2.0], "hidden2/w": [3.0], "hidden3/w": [4.0], "aux/hidden2/w": [5.0]}
+HINT = ("restore only tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope=scope), with a tf.train.Saver "
+        "made on that list")
+
 
 def check(fn) -> list[str]:
     tf = tensorflow()
     path = os.path.join(tempfile.mkdtemp(prefix="selfcheck-"), "model.ckpt")
     with tf.Graph().as_default() as graph:
-        tf.Variable([1.0, 2.0], name="hidden1/w")
-        tf.Variable([3.0], name="hidden4/w")
+        for name, value in SAVED.items():
+            tf.Variable(value, name=name)
         with tf.Session(graph=graph) as sess:
             sess.run(tf.global_variables_initializer())
             tf.train.Saver().save(sess, path)
     with tf.Graph().as_default() as graph:
-        a = tf.Variable([0.0, 0.0], name="hidden1/w")
-        b = tf.Variable([0.0], name="hidden4/w")
+        variables = {name: tf.Variable([0.0] * len(value), name=name) for name, value in SAVED.items()}
+        tf.Variable([0.0], name="new_layer/w")  # not in the checkpoint, as the new hidden4 and outputs of part (b)
         with tf.Session(graph=graph) as sess:
             sess.run(tf.global_variables_initializer())
-            returned = fn(sess, path, scope="hidden[123]")
-            got_a, got_b = sess.run([a, b])
-    expect_close("hidden1/w (matches the scope: restored from the checkpoint)", got_a, [1.0, 2.0])
-    expect_close("hidden4/w (does not match the scope: left as it was)", got_b, [0.0])
+            try:
+                returned = fn(sess, path, scope=SCOPE)
+            except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+                raise Failed(f"with scope={SCOPE!r}, restoring raised {type(error).__name__}: the graph has a "
+                             "variable new_layer/w that is not in the checkpoint (as the new hidden4 and outputs "
+                             f"of part (b)), so restoring every variable fails; {HINT}") from None
+            got = dict(zip(variables, sess.run(list(variables.values()))))
+    for name in ("hidden1/w", "hidden2/w"):
+        expect_close(f"{name} with scope={SCOPE!r} (the scope matches it: restored from the checkpoint)",
+                     got[name], SAVED[name])
+    if got["hidden3/w"][0] != 0.0:
+        raise Failed(f"hidden3/w was restored although scope={SCOPE!r} does not match it: use the function's "
+                     "`scope` argument, not the default 'hidden[123]'")
+    if got["aux/hidden2/w"][0] != 0.0:
+        raise Failed(f"aux/hidden2/w was restored with scope={SCOPE!r}: the scope is matched from the START of "
+                     "each variable name (re.match, as tf.get_collection(..., scope=scope) does), and "
+                     "'aux/hidden2/w' does not start with hidden1 or hidden2 (re.search would find 'hidden2' in "
+                     f"its middle); {HINT}")
     names = sorted(v.op.name for v in returned) if isinstance(returned, (list, tuple)) else returned
-    if names != ["hidden1/w"]:
-        raise Failed(f"returned {names!r}; expected the list of restored variables [hidden1/w]")
-    return ["restores the variables the scope matches, leaves the others, returns the restored list"]
+    if names != ["hidden1/w", "hidden2/w"]:
+        raise Failed(f"returned {names!r}; expected the list of restored variables, [hidden1/w, hidden2/w]")
+    return [f"with scope={SCOPE!r}: restores hidden1/w and hidden2/w, leaves hidden3/w and aux/hidden2/w (the "
+            "scope matches from the start of each name), returns the restored list"]
