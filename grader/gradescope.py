@@ -12,7 +12,9 @@ builds the image, then for every submission copies run_autograder to
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -77,7 +79,9 @@ grader grade "$root/submission" --out "$graded" ${{GRADER_ARGS:-}} 2>&1 | tee "$
 status=${{PIPESTATUS[0]}}
 
 if [ -s "$graded/submission/results.json" ]; then
-  cp "$graded/submission/results.json" "$results"
+  # Messages as Markdown, the format Gradescope's page renders best (code names in backticks).
+  python -c 'import sys; from grader.gradescope import for_gradescope; for_gradescope(*sys.argv[1:])' \\
+    "$graded/submission/results.json" "$results" || cp "$graded/submission/results.json" "$results"
   exit 0
 fi
 
@@ -101,6 +105,29 @@ with open(path, "w", encoding="utf-8") as f:
 PY
 exit 0
 """
+
+
+# Outside code spans, what Markdown would read as markup in a grader's message: alpha*z, [0.5, 1.0], <op>.
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+
+
+def markdown(text: str) -> str:
+    """A plain-text message as Markdown that shows the same text: `code spans` kept, every other markup
+    character escaped, each line break kept (a single newline would join the lines)."""
+    parts = _CODE_SPAN.split(text)
+    escaped = "".join(part if i % 2 else _MARKUP.sub(r"\\\1", part) for i, part in enumerate(parts))
+    return "\n".join(line.rstrip() + ("  " if line.strip() else "") for line in escaped.split("\n")).rstrip()
+
+
+def for_gradescope(source: str | Path, target: str | Path) -> None:
+    """Copy a results.json for Gradescope's page: its messages as Markdown (output_format "md")."""
+    data = json.loads(Path(source).read_text(encoding="utf-8"))
+    data["output"] = markdown(str(data.get("output", "")))
+    for test in data.get("tests", []):
+        test["output"] = markdown(str(test.get("output", "")))
+    data["output_format"] = data["test_output_format"] = "md"
+    Path(target).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _source_files(source: Path):

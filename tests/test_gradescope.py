@@ -119,6 +119,7 @@ def test_run_autograder_grades_the_submission(bundle, installed, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert_gradescope_json(data)
+    assert data["output_format"] == data["test_output_format"] == "md"  # Gradescope renders the messages
     leaky = [t for t in data["tests"] if t["extra_data"]["exercise"] == "leaky_relu"]
     assert sum(t["score"] for t in leaky) == 1.0  # dave hard-coded alpha: only the naming and training tests pass
     assert sum(t["max_score"] for t in leaky) == 2.0
@@ -134,3 +135,21 @@ def test_run_autograder_still_writes_results_when_grading_produces_nothing(bundl
     assert data["score"] == 0 and data["tests"] == []
     assert "could not grade" in data["output"] and "exit status 2" in data["output"]
     assert "no such file or folder" in data["output"]
+
+
+def test_messages_reach_gradescope_as_markdown_that_shows_the_same_text(tmp_path):
+    from markdown_it import MarkdownIt
+
+    from grader.gradescope import for_gradescope
+    message = ("with alpha=0.2: max(alpha*z, z) gave [0.5, 1.0] for `leaky_relu(z)` <op>\n"
+               "Hint: hidden1/w_2 and *args stay as written")
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps({"score": 0, "output": "a_b*c", "tests": [
+        {"name": "t", "score": 0, "max_score": 1, "output": message, "extra_data": {"exercise": "leaky_relu"}}]}))
+    for_gradescope(source, tmp_path / "out.json")
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["output_format"] == data["test_output_format"] == "md"
+    html = MarkdownIt("commonmark").render(data["tests"][0]["output"])
+    assert "<code>leaky_relu(z)</code>" in html and "<em>" not in html and "<op>" not in html
+    assert "max(alpha*z, z) gave [0.5, 1.0]" in html and "&lt;op&gt;<br />" in html and "hidden1/w_2" in html
+    assert MarkdownIt("commonmark").render(data["output"]).strip() == "<p>a_b*c</p>"
