@@ -50,6 +50,12 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    # Results inside a submission would be read back as its notebooks by the next run.
+    real_out = Path(os.path.realpath(out))
+    holder = next((p for p in paths if p.is_dir() and real_out.is_relative_to(os.path.realpath(p))), None)
+    if holder is not None:
+        raise click.UsageError(f"--out {out} is inside the submission {holder}: choose a folder outside the "
+                               "submissions (the next run would grade the results as part of it)")
     from . import notebooks
     try:
         notebooks.reference_dir(), notebooks.assignments_dir()
