@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich import box
 from rich.table import Table
 
 from .exercises import EXERCISES
@@ -93,17 +94,24 @@ def write_grades_csv(out: Path) -> tuple[Path, list[str]]:
 
 def print_table(results: list[SubmissionResult], console: Console | None = None) -> None:
     console = console or Console(width=None if sys.stdout.isatty() else 160)
-    table = Table(title="Grades", show_lines=False)
-    table.add_column("submission")
-    for exercise in EXERCISES:
-        table.add_column(exercise, justify="right")
+    # One column per exercise name fits only a wide terminal; narrower (80 columns), the exercises are
+    # numbered, a legend follows and the scores lose their "/max": nothing is cut, long names wrap.
+    wide = 1 + sum(len(e) + 3 for e in EXERCISES) + max([len(r.name) for r in results] + [10]) + 3 + 9 + 7
+    compact = console.width < wide
+    table = Table(title="Grades", show_lines=False, box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD)
+    table.add_column("submission", overflow="fold")
+    for number, exercise in enumerate(EXERCISES, 1):
+        table.add_column(str(number) if compact else exercise, justify="right", no_wrap=True)
     table.add_column("total", justify="right")
     table.add_column("time", justify="right")
     for r in results:
         scores = r.exercise_scores()
-        cells = [f"{scores.get(e, 0):g}/{EXERCISES[e].points:g}" for e in EXERCISES]
+        cells = [f"{scores.get(e, 0):g}" + ("" if compact else f"/{EXERCISES[e].points:g}") for e in EXERCISES]
         table.add_row(escape(r.name), *cells, f"{r.score:g}/{r.max_score:g}", f"{r.execution_time:.0f}s")
     console.print(table)
+    if compact:
+        legend = (f"{n}={e}/{x.points:g}" for n, (e, x) in enumerate(EXERCISES.items(), 1))  # each unbroken
+        console.print("exercises: " + " ".join(legend), highlight=False)
     slowest = sorted(results, key=lambda r: -r.execution_time)[:3]
     if len(results) > 1:
         console.print("slowest: " + ", ".join(f"{escape(r.name)} ({r.execution_time:.0f}s)" for r in slowest),

@@ -84,3 +84,26 @@ def test_long_outputs_are_cut(tmp_path):
     text = write_summary_md([result], tmp_path / "summary.md").read_text(encoding="utf-8")
     item = next(line for line in text.splitlines() if line.startswith("- "))
     assert len(item) < 400 and item.endswith("…")
+
+
+def test_the_terminal_table_at_80_columns_cuts_no_name_and_no_score():
+    import io
+
+    from rich.console import Console
+
+    from grader.report import print_table
+    from grader.results import SubmissionResult
+    from grader.results import TestResult as Check
+
+    name = "dave_leaky_relu_with_a_long_folder_name"
+    tests = [Check(e, "t", x.points, x.points / 2 if i % 2 else 0.0, "") for i, (e, x) in enumerate(EXERCISES.items())]
+    problem = 'hw.ipynb: the second code cell under the heading "Exercise `dropout`" ran longer than 20 s.'
+    buffer = io.StringIO()
+    print_table([SubmissionResult(name, tests, problems=[problem], execution_time=66)],
+                Console(file=buffer, width=80, force_terminal=False))
+    text = buffer.getvalue()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    joined = "".join(line.strip() for line in text.splitlines())
+    assert name in joined.replace(" ", "") and "".join(problem.split()) in joined.replace(" ", "")
+    for number, (exercise, spec) in enumerate(EXERCISES.items(), 1):
+        assert f"{number}={exercise}/{spec.points:g}" in text, exercise
