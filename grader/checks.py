@@ -21,12 +21,13 @@ from .exercises import EXERCISES
 from .results import TestResult
 
 _PACKAGE = Path(__file__).resolve().parent
-_SOURCES = ["graphs.py", "builder.py", "recording.py", "frames.py", "extract.py", "exercises/*/*.py", "judge/*.py"]
+_SOURCES = ["graphs.py", "builder.py", "recording.py", "frames.py", "extract.py", "exercises/*/*.py", "judge/*.py",
+            "handin.py", "handins.py", "prepare.py", "data.py"]
 
 
 @dataclass
 class Outcome:
-    status: str            # ok | not_implemented | missing | raised | refused | timeout | crashed | error
+    status: str  # ok | not_implemented | missing | not_handed_in | raised | refused | timeout | crashed | error
     message: str = ""
     values: dict | None = None
 
@@ -36,8 +37,9 @@ def task_id(exercise: str, check: str) -> str:
 
 
 def tasks_for(exercise_ids, program_of: dict[str, str]) -> list[dict]:
+    """The builder's tasks (checks of a handed-in model have none: the notebook built it)."""
     return [{"id": task_id(e, c.key), "exercise": e, "check": c.key, "function": EXERCISES[e].function,
-             "program": program_of[e]} for e in exercise_ids for c in EXERCISES[e].checks]
+             "program": program_of[e]} for e in exercise_ids for c in EXERCISES[e].checks if not c.handin]
 
 
 def measure(built: dict[str, Built], tasks: list[dict], judge, timeout: float,
@@ -77,7 +79,35 @@ def reference_key(budget: dict) -> str:
         for path in sorted(_PACKAGE.glob(pattern)):
             digest.update(path.read_bytes())
     digest.update(json.dumps(_reference_programs()[0], sort_keys=True).encode())
+    for path in sorted(notebooks.reference_dir().glob("*.ipynb")):  # the trained models come from running them
+        digest.update(json.dumps(notebooks.code_sources(notebooks.read(path))).encode())
     return digest.hexdigest()[:20]
+
+
+def _reference_handins(budget: dict, workdir: Path, timeout: float, sandbox, judge) -> dict[str, Outcome]:
+    """The models the reference notebooks hand in (exercises 8 and 9): each notebook run as a
+    student's is (prepared with the grading budget, in a sandboxed kernel), its models measured."""
+    from .config import GradeConfig
+    from .execute import execute
+    from .handins import copy_provided, handin_checks, measure_handins, needs_provided
+    from .prepare import prepare
+    config = GradeConfig(out=workdir, data=budget["data"], mnist_dir=budget.get("mnist_dir"))
+    outcomes = {}
+    for path in sorted(notebooks.reference_dir().glob("*.ipynb")):
+        nb = notebooks.read(path)
+        exercises = [e for e in notebooks.solution_cells(nb) if e in EXERCISES]
+        if not handin_checks(exercises):
+            continue
+        prepared = prepare(nb, config)
+        run_dir = workdir / f"notebook-{path.stem}"
+        run_dir.mkdir()
+        if needs_provided(exercises):
+            copy_provided(judge, run_dir)
+        execution = execute(prepared.nb, run_dir, timeout, sandbox, config.mnist_dir, prepared.cell_name)
+        if execution.failure:
+            raise RuntimeError(f"the reference notebook {path.name} did not run: {execution.failure}")
+        outcomes.update(measure_handins(run_dir, exercises, judge, timeout))
+    return outcomes
 
 
 def pretrained_cache(config) -> Path:
@@ -108,6 +138,7 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
     tasks = tasks_for(EXERCISES, program_of)
     built = run_builds(programs, tasks, workdir, timeout, sandbox, provided=judge.provided)
     outcomes = measure(built, tasks, judge, timeout, workers=workers)
+    outcomes.update(_reference_handins(budget, workdir, timeout, sandbox, judge))
     broken = {t: f"{o.status}: {o.message}" for t, o in outcomes.items() if o.status != "ok"}
     if broken:
         raise RuntimeError(f"the reference solutions fail their own checks: {broken}")
@@ -141,12 +172,17 @@ def judge_exercise(exercise_id: str, student: dict[str, Outcome], reference: dic
             except (KeyError, ValueError, TypeError, IndexError):  # measured values of an unexpected form
                 result.output = "The values measured from your function do not have the expected form."
             else:
-                result.score = check.points if verdict.passed else 0.0
+                share = verdict.fraction if verdict.fraction is not None else float(verdict.passed)
+                result.score = round(check.points * min(1.0, max(0.0, share)), 2)
                 result.output = verdict.message
+        elif mine.status == "not_handed_in":
+            result.output = f"Not graded: {mine.message}."
         elif mine.status in ("not_implemented", "missing"):
             result.output = f"Not implemented: {mine.message}."
         elif mine.status == "raised":
             result.output = f"Your {exercise.function} raised {mine.message}"
+        elif mine.status == "refused" and check.handin:
+            result.output = f"The model handed in as \"{check.handin}\" was not evaluated: {mine.message}."
         elif mine.status == "refused":
             result.output = f"What your {exercise.function} built was not run: {mine.message}."
         elif mine.status == "timeout":

@@ -57,6 +57,11 @@ def course_problems(folder: Path) -> list[str]:
     problems, found = [], {}
     for path in sorted(folder.glob("*.ipynb")):
         for exercise in notebooks.solution_cells(notebooks.read(path)):
+            if "." in exercise:  # a further cell of an exercise (exercise 8's training cells)
+                if exercise.split(".")[0] not in EXERCISES:
+                    problems.append(f"{path.name} has a solution cell with grade_id {exercise!r}, but no exercise "
+                                    f"folder grader/exercises/{exercise.split('.')[0]}/ defines it")
+                continue
             found.setdefault(exercise, path.stem)
             if exercise not in EXERCISES:
                 problems.append(f"{path.name} has a solution cell with grade_id {exercise!r}, but no exercise "

@@ -22,6 +22,7 @@ from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
 from .feedback import write_feedback_html
+from .handins import copy_provided, measure_handins, needs_provided
 from .load import LoadedNotebook, load_submission, safe_name
 from .prepare import Prepared, prepare
 from .results import SubmissionResult
@@ -137,8 +138,15 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                     raise KeyboardInterrupt
                 run_dir = workdir / nb.key
                 run_dir.mkdir()
+                if needs_provided(nb.exercises):
+                    copy_provided(judge, run_dir)
                 nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
                                        nb.prepared.cell_name, deadline)
+                handed_in = measure_handins(run_dir, nb.exercises, judge, config.timeout)
+                for outcome in handed_in.values():
+                    if outcome.status == "not_handed_in" and nb.execution.failure:
+                        outcome.message += f"; the notebook stopped early: {nb.execution.failure}"
+                measured.update(handed_in)
             nbformat.write(nb.execution.notebook, str(out_dir / executed_names[nb.key]))
 
         # The checks need only the student's source, and each notebook has a kernel of its own:

@@ -263,7 +263,8 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
                 judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir, private=config.private_paths,
                               cache=pretrained_cache(config))
                 scratch = new_workdir(run_dir, "reference")
-                sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths)
+                sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths,
+                                  data_dirs=(config.mnist_dir,) if config.mnist_dir else ())
                 try:
                     reference, cached = reference_outcomes(config.budget, config.cache_dir, scratch,
                                                            config.timeout, sandbox, judge, workers=config.jobs)

@@ -145,6 +145,7 @@ def cell_names(cells) -> list[str]:
         count += 1
         where = f'under the heading "{heading}"' if heading else "from the top of the notebook"
         exercise = grade_id(cell) if is_solution(cell) else None
+        exercise = None if exercise and "." in exercise else exercise  # a training cell: by its heading
         names.append(f"the cell of exercise `{exercise}`" if exercise
                      else " ".join(("the", _ordinal(count), "code cell", where)))
     return names

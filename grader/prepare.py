@@ -4,6 +4,7 @@ tagged `parameters` (papermill's convention)."""
 from __future__ import annotations
 
 import copy
+import importlib
 from dataclasses import dataclass, field
 
 import nbformat
@@ -60,9 +61,22 @@ def _restore_locked(nb, template, notes: list[str]) -> None:
                      "template, changed; the grader restored the template's version before running the notebook")
 
 
-def _parameters_cell(config: GradeConfig):
-    source = f"# Injected by the grader: its training budget and data set.\nn_epochs = {config.epochs}\n" \
-             f"data = {config.data!r}\n"
+def notebook_parameters(nb, config: GradeConfig) -> dict:
+    """The grading budget of this notebook: the run's epochs and data set, and what the exercises
+    it holds declare for themselves (model.py NOTEBOOK_PARAMETERS: exercises 8 and 9 train with
+    early stopping, so they get more epochs and a patience)."""
+    parameters = {"n_epochs": config.epochs}
+    for exercise in notebooks.solution_cells(nb):
+        if exercise in EXERCISES:
+            model = importlib.import_module(f"grader.exercises.{exercise}.model")
+            parameters.update(getattr(model, "NOTEBOOK_PARAMETERS", {}))
+    parameters["data"] = config.data
+    return parameters
+
+
+def _parameters_cell(parameters: dict):
+    source = "# Injected by the grader: its training budget and data set.\n" + \
+             "".join(f"{name} = {value!r}\n" for name, value in parameters.items())
     return nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
 
 
@@ -79,5 +93,5 @@ def prepare(student_nb: nbformat.NotebookNode, config: GradeConfig) -> Prepared:
     if at is None:
         at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
     prepared.injected_at = at + 1
-    nb.cells.insert(prepared.injected_at, _parameters_cell(config))
+    nb.cells.insert(prepared.injected_at, _parameters_cell(notebook_parameters(nb, config)))
     return prepared

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent
 
 # Paths (glob patterns) relative to the grader package.
 # (No MNIST file: stage_package writes the sample's public part, without the grading split.)
-KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py", "data.py",
+KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py", "data.py", "handin.py",
                                  "exercises/*/selfcheck.py")
 BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")

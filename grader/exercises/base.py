@@ -25,6 +25,7 @@ Values = dict[str, Any]
 class Verdict:
     passed: bool
     message: str
+    fraction: float | None = None              # of the points, where a check gives partial credit
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Check:
     points: float
     judge: Callable[[Values, Values], Verdict]
     training: bool = False                     # a training-harness comparison (slow)
+    handin: str | None = None                  # measures the model the notebook saved under this name
 
 
 @dataclass(frozen=True)

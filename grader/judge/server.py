@@ -112,16 +112,18 @@ def _confine(scratch: str, private: list[str]) -> None:
 
 
 def _pretrained(budget: Budget, scratch: str, cache: str) -> str:
-    """The pretrained model every reuse measurement restores: from the cache, or trained now (in a
+    """The pretrained models (the reuse exercises' checkpoint, and the exercise-8 model notebook 8
+    restores, in exercise_8_model/) every measurement may read: from the cache, or trained now (in a
     child: the pretraining creates a session, never in the process that forks the others) and kept."""
     pretrained = Path(scratch) / "pretrained"
-    if cache and (Path(cache) / "model.ckpt.index").exists():
+    if cache and (Path(cache) / "exercise_8_model" / "model.index").exists():
         shutil.copytree(cache, pretrained)
         return str(pretrained / "model.ckpt")
     pid = os.fork()
     if pid == 0:
         try:
             training.pretrain(budget, str(pretrained / "model.ckpt"))
+            training.pretrain_deep(budget, str(pretrained / "exercise_8_model" / "model"))
         finally:
             os._exit(0)
     os.waitpid(pid, 0)

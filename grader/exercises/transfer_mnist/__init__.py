@@ -1,0 +1,1 @@
+from .checks import EXERCISE  # noqa: F401
