@@ -164,7 +164,9 @@ def judge_exercise(exercise_id: str, student: dict[str, Outcome], reference: dic
     results = []
     for check in exercise.checks:
         tid = task_id(exercise_id, check.key)
-        mine, ref = student[tid], reference[tid]
+        mine, ref = student.get(tid), reference[tid]
+        if mine is None:  # a handed-in model's check whose notebook never got to measure it
+            mine = Outcome("not_handed_in", f"no model was handed in as \"{check.handin}\"")
         result = TestResult(exercise_id, check.name, check.points)
         if mine.status == "ok":
             try:

@@ -15,6 +15,8 @@ FUNCTIONS = {
     "04_layer_reuse": ["restore_reused_layers", "frozen_training_op"],
     "05_learning_rate_schedule": ["scheduled_training_op"],
     "06_regularization": ["regularized_loss", "dropout_layer", "max_norm_regularizer"],
+    "07_exercise_8_deep_mnist": ["dnn"],
+    "08_exercise_9_transfer": ["sample_n_instances_per_class"],
 }
 REFERENCES = sorted(notebooks.reference_dir().glob("*.ipynb"))
 
@@ -155,7 +157,10 @@ def test_reference_program_defines_the_exercise_without_training(reference_progr
     stem, statements = reference_program
     defined = {node.name for s in statements for node in ast.parse(s).body if isinstance(node, ast.FunctionDef)}
     assert set(FUNCTIONS[stem]) <= defined
-    text = "\n".join(statements)
+    # A helper the student's training cells define (exercise 8's fit_with_early_stopping) is kept, never
+    # called: only what runs at the top level counts.
+    text = "\n".join(s for s in statements if not isinstance(ast.parse(s).body[0], ast.FunctionDef)
+                     or ast.parse(s).body[0].name in FUNCTIONS[stem])
     for training in ("sess.run", ".fit(", "for epoch", "init.run()", "load_mnist(", "saver.save", "with tf.Session"):
         assert training not in text, f"{training!r} kept in the {stem} program"
     assert "import tensorflow.compat.v1 as tf" in statements
@@ -173,8 +178,9 @@ def test_reference_programs_run_and_define_the_functions():
             for statement in statements:
                 try:
                     exec(compile(statement, path.name, "exec"), namespace)  # noqa: S102 - our own notebook
-                except ValueError as error:  # tf.train.Saver() in a graph with no variables yet
-                    assert "No variables to save" in str(error), statement
+                except (ValueError, OSError) as error:  # a Saver with no variables yet; notebook 8's import of
+                    # the exercise-8 model, which only the kernel's folder holds (the builder skips both)
+                    assert "No variables to save" in str(error) or "exercise_8_model" in str(error), statement
             for name in FUNCTIONS[path.stem]:
                 assert callable(namespace.get(name)), f"{path.stem}: {name} not defined"
 

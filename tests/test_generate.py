@@ -30,7 +30,13 @@ CONTRACT = {
         "dropout": "dropout_layer(inputs, rate, training)",
         "max_norm": 'max_norm_regularizer(threshold, axes=1, name="max_norm", collection="max_norm")',
     },
+    "07_exercise_8_deep_mnist": {"deep_mnist": "dnn(inputs, n_hidden_layers=5, n_neurons=100, name=None, "
+                                               "activation=tf.nn.elu, initializer=he_init)"},
+    "08_exercise_9_transfer": {"transfer_mnist": "sample_n_instances_per_class(X, y, n=100)"},
 }
+# Exercises 8 and 9 also have training cells (grade_id "<exercise>.<part>"): the student's, stubbed.
+TRAINING_CELLS = {"07_exercise_8_deep_mnist": ["deep_mnist.batch_norm", "deep_mnist.dropout", "deep_mnist.plain"],
+                  "08_exercise_9_transfer": ["transfer_mnist.train"]}
 
 REFERENCES = sorted(notebooks.reference_dir().glob("*.ipynb"))
 
@@ -173,9 +179,12 @@ def test_cli_generate_check_says_assignments_are_up_to_date(tmp_path):
 # ---------------------------------------------------------------- the committed templates
 
 def solution_lines(nb):
-    """Lines strictly between the markers, stripped, non-empty."""
+    """Lines strictly between the markers, stripped, non-empty, of the exercises' function cells (a
+    training cell's solution is the book's boilerplate, which the text and other notebooks show)."""
     lines, inside = [], False
     for cell in nb.cells:
+        if "." in (notebooks.grade_id(cell) or ""):
+            continue
         for line in cell.source.splitlines():
             if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION"):
                 inside = line.strip() == "### BEGIN SOLUTION"
@@ -197,6 +206,9 @@ def test_no_solution_line_is_in_any_template(template_path):
               if line in text]
     assert leaked == []
     assert "BEGIN SOLUTION" not in template_path.read_text(encoding="utf-8")
+    for cell in template.cells:  # a training cell keeps its setup lines, then the stub
+        if "." in (notebooks.grade_id(cell) or ""):
+            assert [line.strip() for line in cell.source.splitlines()[-2:]] == STUB, cell.source
 
 
 def test_template_keeps_cells_and_nbgrader_metadata(pair):
@@ -228,7 +240,7 @@ def test_code_cells_have_no_outputs(pair):
 
 def test_solution_cells_have_the_contracts_grade_ids(pair):
     stem, reference, template = pair
-    expected = sorted(CONTRACT[stem])
+    expected = sorted(CONTRACT[stem]) + TRAINING_CELLS.get(stem, [])
     assert sorted(notebooks.solution_cells(template)) == expected
     assert notebooks.solution_cells(template) == notebooks.solution_cells(reference)
     assert all(len(cells) == 1 for cells in notebooks.solution_cells(template).values())
@@ -248,7 +260,8 @@ def test_stub_has_the_contracts_signature_and_raises(stem, exercise):
     assert [line.strip() for line in source.splitlines()[-2:]] == STUB
     assert notebooks.nbgrader(template.cells[index])["locked"] is False
 
-    namespace = {}
+    from types import SimpleNamespace
+    namespace = {"tf": SimpleNamespace(nn=SimpleNamespace(elu=None)), "he_init": None}  # exercise 8's defaults
     exec(source, namespace)  # noqa: S102 - our own template
     name, _ = _signature(source)
     arity = len(ast.parse(source).body[0].args.args)

@@ -128,7 +128,7 @@ def test_a_notebook_that_raises_before_the_exercise_gets_zero_and_the_error(batc
     results = _results(batch[1], "raises_early")
     assert results["score"] == 0
     assert "RuntimeError: boom" in results["output"]
-    assert "stopped before the exercise's cell" in _outputs(results, "leaky_relu")
+    assert "stopped before the cell of exercise `leaky_relu` ran" in _outputs(results, "leaky_relu")
 
 
 def test_a_hanging_notebook_is_stopped_and_what_ran_is_graded(batch):
@@ -150,7 +150,7 @@ def test_examples_lose_marks_exactly_for_their_mistakes(batch):
     assert _by_exercise(carol)["freeze_layers"] < 2 and "frozen" in _outputs(carol, "freeze_layers")
     dave = _results(out, "dave_leaky_relu")
     assert _by_exercise(dave)["leaky_relu"] < 2 and "alpha=" in _outputs(dave, "leaky_relu")
-    assert "no cell of exercise bn_update_ops" in _outputs(dave, "bn_update_ops")
+    assert "the cell of exercise `bn_update_ops` (the template's cell under the heading" in _outputs(dave, "bn_update_ops")
 
 
 def test_long_unicode_names_cell_magics_and_shell_escapes_grade_normally(batch):

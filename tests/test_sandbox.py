@@ -149,7 +149,8 @@ def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
                 for folder, _, files in os.walk('/' + top):
                     found += [os.path.join(folder, f) for f in files
                               if f.endswith('.ipynb') or '/grader' in folder and f != 'build.py'
-                              and f not in ('__init__.py', 'selfcheck.py', 'data.py', 'public-sample.npz')]
+                              and f not in ('__init__.py', 'selfcheck.py', 'data.py', 'public-sample.npz',
+                                            'quiet_import.py', 'handin.py')]
             print('GLOB', found)
             for site in sys.path:
                 hidden = os.path.join(site, 'grader')
@@ -164,7 +165,7 @@ def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
     for line in out.splitlines():
         if line.startswith(("PACKAGE", "SITE")):
             assert set(eval(line.split(" ", 2)[2])) <= {"__init__.py", "selfcheck.py", "data.py", "mnist",
-                                                        "exercises"}, line
+                                                        "exercises", "quiet_import.py", "handin.py"}, line
 
 
 def test_staged_packages_hold_only_their_allowlist(tmp_path):
@@ -172,7 +173,8 @@ def test_staged_packages_hold_only_their_allowlist(tmp_path):
     builder = stage_package("builder", tmp_path / "builder") / "grader"
     names = {str(p.relative_to(kernel)) for p in kernel.rglob("*") if p.is_file()}
     assert {"__init__.py", "selfcheck.py", "data.py"} <= names
-    public = {"__init__.py", "selfcheck.py", "data.py", "mnist/public-sample.npz", "exercises/__init__.py"}
+    public = {"__init__.py", "selfcheck.py", "data.py", "quiet_import.py", "handin.py", "mnist/public-sample.npz",
+              "exercises/__init__.py"}
     assert all(n in public or (n.startswith("exercises/") and n.endswith(("/selfcheck.py", "/__init__.py")))
                for n in names), names
     built = {str(p.relative_to(builder)) for p in builder.rglob("*") if p.is_file()}
