@@ -64,8 +64,11 @@ LEAKY = {
                                        "    check = tf.Assert(tf.reduce_all(z > 100.0), [z], summarize=100)\n"
                                        "    with tf.control_dependencies([check]):\n"
                                        "        return tf.maximum(alpha * z, z, name=name)\n"),
+    # The size is drawn at run time: TensorFlow's graph optimizer folds a constant-shaped tf.ones and fails on
+    # it before any memory is allocated.
     "memory_bomb": ("def leaky_relu(z, alpha=0.01, name=None):\n"
-                    "    big = tf.ones(tf.stack([tf.constant(60000), tf.constant(60000)]), dtype=tf.float64)\n"
+                    "    n = tf.random_uniform([], 60000, 60001, dtype=tf.int32)\n"
+                    "    big = tf.ones(tf.stack([n, n]), dtype=tf.float64)\n"
                     "    return tf.maximum(alpha * z, z, name=name) + tf.cast(0 * tf.reduce_sum(big), z.dtype)\n"),
     "time_bomb": ("def leaky_relu(z, alpha=0.01, name=None):\n"
                   "    m = tf.ones(tf.stack([tf.constant(2500), tf.constant(2500)]))\n"

@@ -375,7 +375,7 @@ def test_result_names_are_deterministic_and_keep_earlier_runs_folders(tmp_path):
 class _NoSandbox:
     stopping = False
 
-    def __init__(self, *args):
+    def __init__(self, *args, **kwargs):
         pass
 
     def close(self):
