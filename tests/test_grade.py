@@ -13,7 +13,7 @@ import pytest
 from grader.exercises import EXERCISES
 
 TOTAL = sum(e.points for e in EXERCISES.values())  # derived from the exercise folders
-from submissions import fill, variant
+from submissions import FUNCTION_POINTS, fill, variant
 
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
 TIMEOUT = 25  # seconds per cell; the hanging submission costs this much
@@ -107,8 +107,8 @@ def test_reference_gets_full_marks_on_every_exercise(batch):
 def test_templates_get_zero_and_say_not_implemented(batch):
     results = _results(batch[1], "assignments")
     assert results["score"] == 0
-    for test in results["tests"]:
-        assert test["output"].startswith("Not implemented"), test
+    for test in results["tests"]:  # a trained model's check: the training cell's stub raised, nothing handed in
+        assert test["output"].startswith(("Not implemented", "Not graded: no model was handed in")), test
 
 
 @pytest.mark.parametrize("name,reason", [
@@ -139,7 +139,7 @@ def test_a_hanging_notebook_is_stopped_and_what_ran_is_graded(batch):
 
 def test_examples_lose_marks_exactly_for_their_mistakes(batch):
     out = batch[1]
-    assert _results(out, "alice_correct")["score"] == TOTAL
+    assert _results(out, "alice_correct")["score"] == FUNCTION_POINTS  # the examples hold notebooks 01-06
     bob = _results(out, "bob_update_ops_and_clip_by_norm")
     assert _by_exercise(bob)["bn_update_ops"] == 0 and "UPDATE_OPS" in _outputs(bob, "bn_update_ops")
     assert _by_exercise(bob)["clipped_apply_gradients"] < 2 and "clip_by_value" in _outputs(
