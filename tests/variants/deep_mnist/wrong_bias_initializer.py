@@ -1,0 +1,7 @@
+# Passes `initializer` as bias_initializer: kernels get Glorot, biases get random He values.
+def dnn(inputs, n_hidden_layers=5, n_neurons=100, name=None, activation=tf.nn.elu, initializer=he_init):
+    with tf.variable_scope(name, "dnn"):
+        for layer in range(n_hidden_layers):
+            inputs = tf.layers.dense(inputs, n_neurons, activation=activation,
+                                     bias_initializer=initializer, name="hidden%d" % (layer + 1))
+        return inputs

@@ -1,0 +1,7 @@
+# Ignores `name`: the variables always go under "dnn" (with name="net7" the kernel is dnn/hidden1/kernel).
+def dnn(inputs, n_hidden_layers=5, n_neurons=100, name=None, activation=tf.nn.elu, initializer=he_init):
+    with tf.variable_scope("dnn"):
+        for layer in range(n_hidden_layers):
+            inputs = tf.layers.dense(inputs, n_neurons, activation=activation,
+                                     kernel_initializer=initializer, name="hidden%d" % (layer + 1))
+        return inputs

@@ -1,0 +1,6 @@
+# No kernel_initializer: tf.layers.dense's default Glorot uniform (variance 2 / (fan_in + fan_out)), `initializer` unused.
+def dnn(inputs, n_hidden_layers=5, n_neurons=100, name=None, activation=tf.nn.elu, initializer=he_init):
+    with tf.variable_scope(name, "dnn"):
+        for layer in range(n_hidden_layers):
+            inputs = tf.layers.dense(inputs, n_neurons, activation=activation, name="hidden%d" % (layer + 1))
+        return inputs
