@@ -1,6 +1,6 @@
 # Batch norm after the activation (dense with ELU, then BN) instead of before it, as the text asks
 # replaces: deep_mnist.batch_norm
-# expect: fails batch_norm ""
+# expect: fails batch_norm "not fed by batch normalization"
 batch_size = 20
 learning_rate = 0.001
 reset_graph()

@@ -1,6 +1,6 @@
 # Batch norm with the update ops, but `training` is never fed True: BN always uses its (never updated) moving statistics
 # replaces: deep_mnist.batch_norm
-# expect: fails batch_norm ""
+# expect: fails batch_norm "update ops"
 batch_size = 20
 learning_rate = 0.001
 reset_graph()

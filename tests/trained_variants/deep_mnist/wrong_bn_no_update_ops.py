@@ -1,6 +1,6 @@
 # Batch norm without the update ops: the moving means and variances stay at 0 and 1, so the model predicts with them at test time
 # replaces: deep_mnist.batch_norm
-# expect: fails batch_norm ""
+# expect: fails batch_norm "update ops"
 batch_size = 20
 learning_rate = 0.001
 reset_graph()

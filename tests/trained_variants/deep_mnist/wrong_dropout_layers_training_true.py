@@ -1,6 +1,6 @@
 # Dropout left on at test time: tf.layers.dropout(..., training=True), the `training` placeholder handed in but unused
 # replaces: deep_mnist.dropout
-# expect: fails dropout ""
+# expect: fails dropout "dropout is on at test time"
 batch_size = 20
 learning_rate = 0.001
 dropout_rate = 0.5

@@ -1,6 +1,6 @@
 # Dropout left on at test time: tf.nn.dropout(rate=dropout_rate) on every hidden layer with no switch; `training` is fed but nothing reads it
 # replaces: deep_mnist.dropout
-# expect: fails dropout ""
+# expect: fails dropout "dropout is on at test time"
 batch_size = 20
 learning_rate = 0.001
 dropout_rate = 0.5

@@ -1,6 +1,6 @@
 # Restores the exercise-8 model, then runs the initializer: the "reused" hidden layers are random He weights again
 # replaces: transfer_mnist.train
-# expect: fails frozen ""
+# expect: fails frozen "not frozen"
 learning_rate = 0.01
 output_layer_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="logits")
 training_op = tf.train.AdamOptimizer(learning_rate, name="Adam2").minimize(loss, var_list=output_layer_vars)

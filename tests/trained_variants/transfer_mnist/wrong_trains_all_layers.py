@@ -1,6 +1,6 @@
 # Not frozen: minimize(loss) over every trainable variable, so the reused hidden layers move away from the exercise-8 values
 # replaces: transfer_mnist.train
-# expect: fails frozen ""
+# expect: fails frozen "not frozen"
 learning_rate = 0.01
 training_op = tf.train.AdamOptimizer(learning_rate, name="Adam2").minimize(loss)
 init = tf.global_variables_initializer()
