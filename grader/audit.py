@@ -1,9 +1,9 @@
 """The audit trail: what each results.json records of how it was graded, and the history of regrades.
 
-- `record(config, path)`: in results.json's top-level extra_data (Gradescope keeps it as it is), the
+- `record(config, hashes)`: in results.json's top-level extra_data (Gradescope keeps it as it is), the
   time (UTC, ISO 8601), the grader's, TensorFlow's and NumPy's versions (read from the installed
   distributions: the grader's own process never imports TensorFlow), the data set, the budget, and a
-  sha256 of every notebook file of the submission (as load.py finds them).
+  sha256 of every notebook file of the submission (as load.py finds them), taken before grading.
 - `keep_previous(folder)`: before a submission is graded again into a result folder that holds a
   result, that result (results.json, feedback.html, executed notebooks) moves to
   `<folder>/history/<its graded_at time>/`, so a regrade never loses what the student was told.
@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import json
 import os
 import re
@@ -19,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import GradeConfig
+from .exercises import EXERCISES
 from .load import MAX_NOTEBOOK_BYTES, _notebook_files
 
 HISTORY = "history"
@@ -63,17 +66,31 @@ def notebook_hashes(path: Path) -> dict[str, str]:
     return {name: digest for name, file in files if (digest := sha256_of(file)) is not None}
 
 
-def record(config: GradeConfig, path: Path) -> dict:
+def budget(config: GradeConfig) -> dict:
+    """The grading budget: the run's limits, the epochs of the notebooks and of the judge's training
+    comparisons, and what exercises declare for their own notebook (prepare.notebook_parameters)."""
+    declared = {}
+    for exercise in EXERCISES:
+        model = importlib.import_module(f"grader.exercises.{exercise}.model") \
+            if importlib.util.find_spec(f"grader.exercises.{exercise}.model") else None
+        if getattr(model, "NOTEBOOK_PARAMETERS", None):
+            declared[exercise] = dict(model.NOTEBOOK_PARAMETERS)
+    return {"notebook_epochs": config.epochs, "training_check_epochs": config.harness_epochs,
+            "exercise_notebook_parameters": declared, "timeout_s": config.timeout,
+            "submission_timeout_s": config.submission_timeout, "max_memory_mib": config.max_memory_mb}
+
+
+def record(config: GradeConfig, hashes: dict[str, str]) -> dict:
+    """The audit fields of one result; `hashes`: notebook_hashes of the submission, taken before it
+    was graded."""
     return {
         "graded_at": now(),
         "grader_version": _version("ch11-grader"),
         "tensorflow_version": _version("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tf-nightly"),
         "numpy_version": _version("numpy"),
         "data": config.data,
-        "budget": {"notebook_epochs": config.epochs, "training_check_epochs": config.harness_epochs,
-                   "timeout_s": config.timeout, "submission_timeout_s": config.submission_timeout,
-                   "max_memory_mib": config.max_memory_mb},
-        "sha256": notebook_hashes(path),
+        "budget": budget(config),
+        "sha256": hashes,
     }
 
 

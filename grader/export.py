@@ -227,6 +227,12 @@ def export(results_dir: Path, gradebook: Path, out: Path, assignment: str | None
     elif maximum_at is not None:
         report.notes.append("scores scaled to each row's Maximum Grade")
     report.unmatched_results += [f"{r.name} ({r.student.get('id')})" for r in by_id.values() if r.name not in used]
+    if lms == "canvas":
+        unattached = [name for name, _ in pages if name.count("_") < 3]
+        if unattached:  # Canvas attaches a page only to a file the student submitted (its id in the name)
+            report.notes.append(f"note: {len(unattached)} feedback page(s) name no Canvas file id (those students "
+                                "were not graded from a Canvas download); Canvas's re-upload will skip them: "
+                                + ", ".join(unattached[:5]) + (" ..." if len(unattached) > 5 else ""))
 
     problem = _out_problem(out, gradebook)
     if problem:

@@ -269,7 +269,11 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
         try:
             sources, private = {}, tuple(paths)
             if intake is not None:  # each student's notebooks, copied into the run's private folder
-                sources = intake.materialize(run_dir / INTAKE_DIR)
+                try:
+                    sources = intake.materialize(run_dir / INTAKE_DIR)
+                except OSError as error:
+                    raise OutputError(f"cannot unpack {intake.download} into the run's folder {run_dir}: "
+                                      f"{_why(error)}") from None
                 paths = list(sources)
                 private = (*paths, run_dir / INTAKE_DIR, intake.download)
                 reserved = (*reserved, INTAKE_REPORT)
@@ -329,6 +333,7 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
     progress = _progress(console, len(paths))
     slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
     futures: dict = {}
+    hashes: dict[Path, dict] = {}
     try:
         for path in paths:  # one by one, so that an interrupt here still knows what was started
             try:  # a regrade: the result the student may have seen goes to the history first
@@ -336,6 +341,7 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
             except OSError as error:
                 raise OutputError(f"cannot keep the previous result of {names[path]} in --out {config.out}: "
                                   f"{_why(error)}", 1) from None
+            hashes[path] = audit.notebook_hashes(path)  # what is about to be graded
             futures[pool.submit(_grade_safely, path, names[path], config, reference, judge, slots)] = path
         for future in as_completed(futures):
             path = futures[future]
@@ -343,7 +349,7 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
             result.path, result.abspath = _text(str(path)), _identity_of(path, sources)
             if path in sources:
                 result.path, result.student = _text(sources[path].label), sources[path].student
-            result.audit = audit.record(config, path)
+            result.audit = audit.record(config, hashes[path])
             before = previous[path]
             result.attempts = before.attempts + 1 if before is not None and before.internal_error \
                 and result.internal_error else 1
@@ -377,7 +383,7 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
         raise
     pool.shutdown()
     if intake is not None:
-        results += _missing_results(intake, config.out)
+        results += _missing_results(intake, config)
     if overrides is not None:
         from .overrides import apply_to_out
         changed = set(apply_to_out(config.out, overrides[1]))
@@ -403,9 +409,10 @@ def _write_intake_report(intake, out: Path, console: Console) -> None:
                   highlight=False, soft_wrap=True)
 
 
-def _missing_results(intake, out: Path) -> list[SubmissionResult]:
+def _missing_results(intake, config: GradeConfig) -> list[SubmissionResult]:
     """A zero with its reason for each student on the roster with no submission, unless --out already
     holds a result of that student (an earlier download's)."""
+    out = config.out
     owners = _owners(out)
     owned = set(owners.values())
     taken = {n.casefold() for n in owners} | {GRADES_CSV.casefold(), LOCK_NAME.casefold(), INTAKE_REPORT}
@@ -426,7 +433,7 @@ def _missing_results(intake, out: Path) -> list[SubmissionResult]:
         result = SubmissionResult(name, problems=[why], path=_text(f"{intake.download}#missing"), abspath=identity)
         result.student = {"id": entry.id, "name": entry.name, "email": entry.email, "lms": intake.layout,
                           "missing": True}
-        result.audit = {"graded_at": audit.now()}
+        result.audit = audit.record(config, {})
         for exercise in EXERCISES:
             result.tests += not_graded(exercise, f"Not graded: {why}.")
         try:

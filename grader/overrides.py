@@ -11,6 +11,7 @@ the grader's score, the override and the comment (TestResult.override_text).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
@@ -82,7 +83,7 @@ def read_overrides(path: Path) -> list[Override]:
     except csv.Error:
         dialect = csv.excel
     try:
-        reader = csv.reader(text.splitlines(), dialect)
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)  # quoted cells may span lines
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as error:
         raise OverridesError(f"--overrides {path} is not a CSV file ({error})") from None

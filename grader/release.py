@@ -56,22 +56,13 @@ with the package: nothing is downloaded.
 
 In each notebook, replace `raise NotImplementedError()` in the cells marked
 `# YOUR CODE HERE` with your code. Leave the other cells as they are: they are
-restored from the original when your work is graded. You may add cells, and
-change `n_epochs` in the `parameters` cell to try things faster (grading uses
-its own budget whatever it says).
+restored from the original when your work is graded. You may add cells.
 
 | notebook | you write |
 |---|---|
 {table}
 
-## Hand in
-
-All {notebooks} notebooks, as `.ipynb` files (not PDF or HTML exports), in the
-way your course asks (an upload, a zip, a repository). Keep each exercise's
-cell, under its heading "Exercise `...`", once: the grader finds your work by
-those cells, whatever the files are called. Outputs do not matter: the grader
-runs every notebook again from the start, so run all cells once yourself
-(Kernel > Restart Kernel and Run All Cells) to be sure each one works.
+To hand in: your filled notebooks (the `.ipynb` files), as your course asks.
 
 ## Check yourself
 

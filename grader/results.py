@@ -32,12 +32,18 @@ class TestResult:
         text = f"score overridden by the instructor: {self.original_score:g} -> {self.score:g}"
         return text + (f" ({self.comment})" if self.comment else "")
 
+    def override_heading(self) -> str:
+        """What results.json's output starts with when the score is overridden (read back off by
+        from_gradescope)."""
+        text = self.override_text()
+        return text[:1].upper() + text[1:] + ".\n\n"
+
     def to_gradescope(self) -> dict:
         extra: dict = {"exercise": self.exercise}
         output = self.output
         if self.overridden:
             extra["override"] = {"original_score": self.original_score, "score": self.score, "comment": self.comment}
-            output = self.override_text()[:1].upper() + self.override_text()[1:] + ".\n\n" + output
+            output = self.override_heading() + output
         return {
             "name": f"{self.exercise}: {self.name}",
             "score": round(self.score, 4),
@@ -93,7 +99,7 @@ class SubmissionResult:
             if isinstance(override, dict):  # the output as the grader wrote it, the override beside it
                 read.original_score = _number(override.get("original_score"))
                 read.comment = str(override.get("comment", ""))
-                read.output = read.output.split("\n\n", 1)[1] if "\n\n" in read.output else ""
+                read.output = read.output.removeprefix(read.override_heading())
             result.tests.append(read)
         return result
 

@@ -6,6 +6,7 @@ them); the columns are found by their header, in any of the spellings LMS export
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,7 @@ def read_roster(path: Path) -> Roster:
     except csv.Error:
         dialect = csv.excel
     try:
-        reader = csv.reader(text.splitlines(), dialect)
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)  # quoted cells may span lines
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as error:
         raise RosterError(f"the roster {path} is not a CSV file ({error})") from None
