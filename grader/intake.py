@@ -31,7 +31,8 @@ MAX_ENTRIES = 20_000                    # files in one download (a course of 500
 MAX_TOTAL_BYTES = 4 * 1024 ** 3         # declared size of everything in a zip, and bytes extracted
 METADATA = "submission_metadata.yml"    # Gradescope's export
 MAX_METADATA_BYTES = 64 * 1024 ** 2
-_NOISE = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}  # what zipping on a Mac or Windows adds
+_NOISE = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".git"}  # what a Mac, Windows or git adds
+_PRUNED = {".git", ".ipynb_checkpoints", "__MACOSX"}  # folders never walked (a repository's objects)
 
 # Canvas: <student>_<userid>_<fileid>_<name>, or <student>_LATE_<userid>_<fileid>_<name> (its
 # "Download Submissions"); a resubmitted file keeps its name with -1, -2 ... before the extension.
@@ -228,7 +229,7 @@ def _list_folder(root: Path, skipped: list[str]) -> list[Entry]:
         for name in sorted(dirs):
             if (here / name).is_symlink():
                 skipped.append(f"{(here / name).relative_to(root).as_posix()!r}: a link")
-        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink())
+        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink() and d not in _PRUNED)
         for name in sorted(files):
             path = here / name
             relative = path.relative_to(root).as_posix()

@@ -139,6 +139,7 @@ def test_github_classroom_folders_with_a_roster_matched_by_username(tmp_path):
     assert plan(download, None) is None  # a folder of folders is also one student's work: never guessed
     found = plan(download, "folders", read_roster(tmp_path / "roster.csv"))
     assert {(s.id, s.name) for s in found.students} == {("alice-gh", "Alice Smith"), ("bob-gh", "Bob Jones")}
+    assert [[e.name for e in s.files] for s in found.students] == [["01.ipynb"], ["work/02.ipynb"]]  # no .git
     assert [e.id for e in found.missing] == ["carol-gh"] and not found.unknown
     assert [u.split(":")[0] for u in found.unattributed] == ["students.txt"]
 
@@ -221,7 +222,16 @@ def test_a_broken_zip_and_a_bad_roster_are_one_line_errors(tmp_path):
                             str(tmp_path / "out")), "no id column")
     _one_line_error(_grader("grade", str(good), "--roster", str(tmp_path / "nope.csv"), "--out",
                             str(tmp_path / "out")), "cannot read the roster")
+    _one_line_error(_grader("grade", str(good), "--layout", "blackboard", "--out", str(tmp_path / "out")),
+                    "--layout")
     assert not (tmp_path / "out").exists()
+    typo = _overrides_file(tmp_path / "typo.csv", [["101", "leaky_relu", "9", "too many"]])
+    _one_line_error(_grader("grade", str(good), "--overrides", str(typo), "--out", str(tmp_path / "out")),
+                    "line 2", "outside 0 to 2")
+    stranger = _overrides_file(tmp_path / "stranger.csv", [["999", "leaky_relu", "1", ""]])
+    _one_line_error(_grader("grade", str(good), "--overrides", str(stranger), "--out", str(tmp_path / "out")),
+                    "no submission or student '999'")
+    assert not list((tmp_path / "out").glob("*/results.json"))  # nothing graded
 
 
 def test_a_link_in_a_downloaded_folder_is_not_followed(tmp_path):
