@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .config import GradeConfig
 
@@ -191,14 +192,18 @@ def _intake(paths: tuple[Path, ...], layout: str, roster_file: Path | None):
     if len(paths) > 1:
         raise click.UsageError(f"--layout {layout} takes one PATH (the download: a zip or a folder), "
                                f"not {len(paths)}")
+    notes: list[str] = []
     try:
         roster = read_roster(roster_file) if roster_file is not None else None
-        found = plan(paths[0], None if layout == "auto" else layout, roster)
+        found = plan(paths[0], None if layout == "auto" else layout, roster, notes)
     except (IntakeError, RosterError) as error:
         raise click.UsageError(str(error)) from None
+    for note in notes:
+        _stderr.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
     if found is None and roster_file is not None:
-        raise click.UsageError(f"--roster: {paths[0]} is not an LMS download (no Canvas, Moodle or Gradescope "
-                               "names); to grade a folder of student folders, add --layout folders")
+        raise click.UsageError(f"--roster: {paths[0]} is not an LMS download (no Moodle or Gradescope names, "
+                               "not a zip with Canvas names); say which with --layout canvas|moodle|gradescope, "
+                               "or --layout folders for a folder of student folders")
     return found
 
 

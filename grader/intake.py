@@ -411,9 +411,11 @@ def _match_roster(plan: Plan, roster: Roster) -> None:
     plan.missing = [e for e in roster.entries if e.id not in matched]
 
 
-def plan(download: Path, layout: str | None, roster: Roster | None = None) -> Plan | None:
+def plan(download: Path, layout: str | None, roster: Roster | None = None,
+         notes: list[str] | None = None) -> Plan | None:
     """Read a download's listing and group it per student. `layout` None: detect it, and return None
-    when the download shows no LMS layout (a folder then stays one student's submission)."""
+    when the download shows no LMS layout (a folder then stays one student's submission; `notes`
+    gets why when it might have been one)."""
     skipped: list[str] = []
     is_zip = download.is_file() and zipfile.is_zipfile(download)
     if download.is_file() and not is_zip:
@@ -423,6 +425,13 @@ def plan(download: Path, layout: str | None, roster: Roster | None = None) -> Pl
     entries = _list_zip(download, skipped) if is_zip else _list_folder(download, skipped)
     entries = _unwrap([e for e in entries if not _noise(e.name)])
     found = layout or detect(entries)
+    if layout is None and found == "canvas" and not is_zip:
+        # Canvas's flat names (<a>_<digits>_<digits>_<name>) are also names a student may give their own
+        # notebooks (ch_11_1_leaky.ipynb): a folder is a Canvas download only when --layout says so.
+        if notes is not None:
+            notes.append(f"{download} is named like an unzipped Canvas download; it is graded as one "
+                         "submission (add --layout canvas to grade it per student)")
+        return None
     if found is None:
         if is_zip and entries and all("/" in e.name for e in entries):
             found = "folders"  # a zip of repositories, one folder each

@@ -151,6 +151,10 @@ def test_detection_is_a_one_line_usage_error_when_ambiguous_or_unknown(tmp_path)
         plan(both, None)
     assert plan(_tree(tmp_path / "student", {"01_leaky_relu.ipynb": NB}), None) is None  # one student's folder
     assert plan(tmp_path / "student" / "01_leaky_relu.ipynb", None) is None               # a notebook
+    # Canvas's flat names are also names a student may choose: a folder needs --layout canvas
+    mine, notes = _tree(tmp_path / "mine", {"ch_11_1_leaky.ipynb": NB, "ch_11_2_bn.ipynb": NB}), []
+    assert plan(mine, None, notes=notes) is None and "add --layout canvas" in notes[0]
+    assert [s.id for s in plan(mine, "canvas").students] == ["11"]
     _one_line_error(_grader("grade", str(both), "--out", str(tmp_path / "out")), "--layout")
     flat = _zip(tmp_path / "flat.zip", {"a.ipynb": NB})
     _one_line_error(_grader("grade", str(flat), "--out", str(tmp_path / "out")), "cannot tell which LMS")
