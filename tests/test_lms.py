@@ -259,6 +259,10 @@ def test_roster_header_spellings_delimiters_and_bom(tmp_path):
     roster = read_roster(path)
     assert [(e.id, e.name, e.email) for e in roster.entries] == [("101", "Alice Smith", "a@x.edu"),
                                                                   ("102", "Bob Jones", "b@x.edu")]
+    path.write_bytes(CANVAS_GRADEBOOK.encode())  # the gradebooks serve as rosters too
+    assert [e.id for e in read_roster(path).entries] == ["104", "105", "106", "101", "103", "102"]
+    path.write_text(MOODLE_WORKSHEET)
+    assert ("501", "Alice Smith", "alice@x.edu") in [(e.id, e.name, e.email) for e in read_roster(path).entries]
     path.write_text("id,name\n101,A\n101,B\n")
     with pytest.raises(RosterError, match="twice"):
         read_roster(path)
