@@ -482,8 +482,9 @@ def _by_student(out: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, root):
-    """Both downloads graded once, at the same time (one job each), with their rosters and overrides."""
+def graded(tmp_path_factory, root, reference):
+    """Both downloads graded once, at the same time (one job each), with their rosters and overrides.
+    (`reference`: the reference results cached first, so that the two runs do not both compute them.)"""
     base = tmp_path_factory.mktemp("lms")
     downloads = _downloads(base, (root / "examples" / "submissions" / "dave_leaky_relu.ipynb").read_bytes())
     runs = {}
