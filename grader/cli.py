@@ -8,8 +8,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .config import GradeConfig
+
+LAYOUTS = ("canvas", "moodle", "gradescope", "folders")  # intake.LAYOUTS (not imported: the CLI starts light)
 
 _stderr = Console(stderr=True)
 
@@ -41,9 +44,17 @@ def cli() -> None:
               help="Also write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="Exit with status 1 when a submission scores below this percentage.")
+@click.option("--layout", type=click.Choice(["auto", "single", *LAYOUTS]), default="auto", show_default=True,
+              help="How PATH holds the submissions: an LMS download (canvas, moodle, gradescope: a zip or its "
+                   "folder), folders (one folder per student, e.g. GitHub Classroom), single (each PATH is one "
+                   "submission); auto: detected from one PATH's names, else single.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of the students (id, name, e-mail): names them and lists those with no submission.")
+@click.option("--overrides", "overrides_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of instructor overrides (submission, exercise or test, points, comment).")
 def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_timeout, resume,
-          allow_network, junit, summary_md, fail_under) -> None:
-    """Grade submissions: each PATH is a notebook or a folder of notebooks."""
+          allow_network, junit, summary_md, fail_under, layout, roster, overrides_file) -> None:
+    """Grade submissions: each PATH is a notebook or a folder of notebooks, or one LMS download."""
     from .data import DataError, load_mnist
     from .grade_batch import grade_all
 
@@ -56,6 +67,13 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     if holder is not None:
         raise click.UsageError(f"--out {out} is inside the submission {holder}: choose a folder outside the "
                                "submissions (the next run would grade the results as part of it)")
+    intake, overrides = _intake(paths, layout, roster), None
+    if overrides_file is not None:
+        from .overrides import OverridesError, read_overrides
+        try:
+            overrides = (overrides_file, read_overrides(overrides_file))
+        except OverridesError as error:
+            raise click.UsageError(str(error)) from None
     from . import notebooks
     try:
         notebooks.reference_dir(), notebooks.assignments_dir()
@@ -79,7 +97,7 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
                          submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
                          jobs=jobs)
-    results = grade_all(list(paths), config, reserved=tuple(reserved))
+    results = grade_all(list(paths), config, reserved=tuple(reserved), intake=intake, overrides=overrides)
     try:
         if junit:
             from .junit import write_junit
@@ -95,6 +113,25 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     if below:
         click.echo(f"below {fail_under:g}%: {', '.join(below)}", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--gradebook", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The gradebook CSV downloaded from Canvas (Grades > Export) or Moodle (grading worksheet).")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Folder for the filled gradebook (same file name), the feedback zip and export.txt.")
+@click.option("--assignment", default=None,
+              help="Part of the name of the gradebook column to fill (Canvas: this assignment's column).")
+def export(results: Path, gradebook: Path, out: Path, assignment: str | None) -> None:
+    """Fill an LMS gradebook from the RESULTS folder (the --out of `grader grade`) and zip the feedback."""
+    from .export import ExportError, export as run
+
+    try:
+        done = run(results, gradebook, out, assignment)
+    except ExportError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(done.report().rstrip("\n"))
 
 
 @cli.command()
@@ -140,6 +177,34 @@ def release(out: Path) -> None:
         click.echo(f"grader: error: {error}", err=True)
         sys.exit(1)
     click.echo(f"wrote the student bundle to {out}")
+
+
+def _intake(paths: tuple[Path, ...], layout: str, roster_file: Path | None):
+    """The intake.Plan of an LMS download or a folder of student folders; None for plain submissions."""
+    from .intake import IntakeError, plan
+    from .roster import RosterError, read_roster
+
+    if layout == "single" or (layout == "auto" and len(paths) > 1):
+        if roster_file is not None:
+            raise click.UsageError("--roster needs one LMS download or folder of student folders as PATH "
+                                   "(see --layout)")
+        return None
+    if len(paths) > 1:
+        raise click.UsageError(f"--layout {layout} takes one PATH (the download: a zip or a folder), "
+                               f"not {len(paths)}")
+    notes: list[str] = []
+    try:
+        roster = read_roster(roster_file) if roster_file is not None else None
+        found = plan(paths[0], None if layout == "auto" else layout, roster, notes)
+    except (IntakeError, RosterError) as error:
+        raise click.UsageError(str(error)) from None
+    for note in notes:
+        _stderr.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+    if found is None and roster_file is not None:
+        raise click.UsageError(f"--roster: {paths[0]} is not an LMS download (no Moodle or Gradescope names, "
+                               "not a zip with Canvas names); say which with --layout canvas|moodle|gradescope, "
+                               "or --layout folders for a folder of student folders")
+    return found
 
 
 def _unwritable_file(path: Path) -> str | None:

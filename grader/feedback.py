@@ -179,6 +179,10 @@ def _test_box(test: TestResult) -> str:
     return (f'<div style="{_PASSED if test.passed else _FAILED}; {_BOX}">'
             f"<strong>{status.upper()}</strong> {_text(test.name)} "
             f"<strong>{_points(test.score, test.max_score)}</strong>"
+            + (f'<div class="feedback-override" style="{_PROBLEM}; {_BOX}"><strong>Overridden by your instructor'
+               f"</strong>: the grader gave {_points(test.original_score, test.max_score)}, now "
+               f"{_points(test.score, test.max_score)}" + (f". {_text(test.comment)}" if test.comment else "")
+               + "</div>" if test.overridden else "")
             + (f'<pre style="{_PRE}">{output}</pre>' if test.output else "") + "</div>")
 
 
@@ -201,7 +205,10 @@ def _summary(result: SubmissionResult, by_exercise: dict[str, list[TestResult]],
                     f"</a></td><td>{_points(sum(t.score for t in tests), sum(t.max_score for t in tests))}</td>"
                     f"<td>{passed}</td><td>{len(tests) - passed}</td></tr>")
     parts = [f"<h1>Feedback: {_text(result.name)}</h1>",
-             f'<p style="font-weight: bold">Score: {_points(result.score, result.max_score)}</p>',
+             f'<p style="font-weight: bold">Score: {_points(result.score, result.max_score)}'
+             + (f" (the grader gave {_points(sum(t.original_score if t.overridden else t.score for t in result.tests), result.max_score)}; "
+                "your instructor changed some scores, shown below)" if any(t.overridden for t in result.tests) else "")
+             + "</p>",
              "<table><thead><tr><th>Exercise</th><th>Points</th><th>Passed</th><th>Failed</th></tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table>"]
     if result.problems:

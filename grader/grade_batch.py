@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
+from . import audit
 from .checks import not_graded, pretrained_cache, reference_outcomes
 from .config import GradeConfig
 from .exercises import EXERCISES
@@ -31,6 +32,8 @@ from .results import INTERNAL_ERROR, SubmissionResult
 from .sandbox import Sandbox, begin_run, end_run, new_workdir, sandbox_warnings
 
 GRADES_CSV = "grades.csv"
+INTAKE_REPORT = "intake.txt"    # what an LMS download held: students, files not attributed, missing students
+INTAKE_DIR = "intake"           # in the run folder: the students' notebooks copied out of the download
 LOCK_NAME = ".grader.lock"      # held (flock) by the one grader writing into an --out folder
 MAX_ATTEMPTS = 2                # an internal grader error is graded again once by --resume, not forever
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
@@ -119,7 +122,14 @@ def _previous(folder: Path) -> SubmissionResult | None:
         return None
 
 
-def result_names(paths: list[Path], out: Path, reserved: tuple[str, ...] = ()) -> dict[Path, str]:
+def _identity_of(path: Path, sources: dict | None) -> str:
+    """Which submission a path is: its absolute path, or for a student of an LMS download the student's
+    identity there (`canvas:<id>`: the same across downloads, wherever the run unpacked it)."""
+    return sources[path].identity if sources and path in sources else _text(_identity(path))
+
+
+def result_names(paths: list[Path], out: Path, reserved: tuple[str, ...] = (),
+                 sources: dict | None = None) -> dict[Path, str]:
     """A result folder name for each submission, unique in `out` and always one plain folder inside it,
     whatever the paths are called; deterministic, so that --resume finds the same names again.
 
@@ -140,11 +150,11 @@ def result_names(paths: list[Path], out: Path, reserved: tuple[str, ...] = ()) -
     names: dict[Path, str] = {}
     rest = []
     for path in sorted(paths, key=str):
-        if _text(_identity(path)) in owned:  # as results.json records it
-            names[path] = owned[_text(_identity(path))]
+        if _identity_of(path, sources) in owned:  # as results.json records it
+            names[path] = owned[_identity_of(path, sources)]
         else:
             rest.append(path)
-    base = {path: submission_name(path) for path in rest}
+    base = {path: sources[path].name if sources and path in sources else submission_name(path) for path in rest}
     count = Counter(name.casefold() for name in base.values())
     for path in rest:  # names nobody else wants first: a suffix never takes another's natural name
         if count[base[path].casefold()] == 1 and base[path].casefold() not in taken:
@@ -247,16 +257,38 @@ def _write_grades(out: Path, console: Console, status: int = 1) -> None:
 
 
 def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = None,
-              reserved: tuple[str, ...] = ()) -> list[SubmissionResult]:
-    """`reserved`: names of other files the caller writes directly in config.out (--junit, ...)."""
+              reserved: tuple[str, ...] = (), intake=None, overrides=None) -> list[SubmissionResult]:
+    """`reserved`: names of other files the caller writes directly in config.out (--junit, ...).
+    `intake`: an LMS download's intake.Plan (then `paths` is that download); `overrides`: (the
+    --overrides file, its overrides.Override list), applied to every result in config.out at the end."""
     console = console or Console(stderr=True)
     with locked_out(config.out):
         paths = _unique(paths, console)
         run_dir = begin_run()  # work folders; what a killed run left behind is cleaned first
         judge = None
         try:
-            config = dataclasses.replace(config, submissions=tuple(paths), run_dir=run_dir)
-            names = result_names(paths, config.out, reserved)
+            sources, private = {}, tuple(paths)
+            if intake is not None:  # each student's notebooks, copied into the run's private folder
+                try:
+                    sources = intake.materialize(run_dir / INTAKE_DIR)
+                except OSError as error:
+                    raise OutputError(f"cannot unpack {intake.download} into the run's folder {run_dir}: "
+                                      f"{_why(error)}") from None
+                paths = list(sources)
+                private = (*paths, run_dir / INTAKE_DIR, intake.download)
+                reserved = (*reserved, INTAKE_REPORT)
+            config = dataclasses.replace(config, submissions=private, run_dir=run_dir)
+            names = result_names(paths, config.out, reserved, sources)
+            if overrides is not None:  # before grading: a typo in the file must not cost a run
+                from .overrides import OverridesError, check_known, known_names
+                known = set(names.values()) | known_names(config.out) | {s.student["id"] for s in sources.values()}
+                known |= {e.id for e in intake.missing} if intake is not None else set()
+                try:
+                    check_known(overrides[1], known, overrides[0])
+                except OverridesError as error:
+                    raise click.UsageError(str(error)) from None
+            if intake is not None:
+                _write_intake_report(intake, config.out, console)
             for warning in sandbox_warnings(config.isolate_network, config.private_paths):
                 console.print(f"[yellow]note:[/yellow] {warning}", highlight=False, soft_wrap=True)
             with console.status("Preparing the reference results (cached after the first run)..."):
@@ -272,7 +304,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
                     sandbox.close()
             console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}",
                           highlight=False, soft_wrap=True)
-            return _grade_all(paths, names, config, console, reference, judge)
+            return _grade_all(paths, names, config, console, reference, judge, sources, intake, overrides)
         finally:
             if judge is not None:
                 judge.close()
@@ -280,10 +312,11 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
 
 
 def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, console: Console, reference,
-               judge) -> list[SubmissionResult]:
+               judge, sources: dict | None = None, intake=None, overrides=None) -> list[SubmissionResult]:
+    sources = sources or {}
     previous = {path: _previous(config.out / names[path]) for path in paths}
     for path, result in previous.items():  # a folder an older grader wrote, or that another path owns
-        if result is not None and result.abspath and result.abspath != _text(_identity(path)):
+        if result is not None and result.abspath and result.abspath != _identity_of(path, sources):
             previous[path] = None
     if config.resume:
         done = [p for p in paths if _finished(previous[p])]
@@ -300,13 +333,23 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
     progress = _progress(console, len(paths))
     slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
     futures: dict = {}
+    hashes: dict[Path, dict] = {}
     try:
         for path in paths:  # one by one, so that an interrupt here still knows what was started
+            try:  # a regrade: the result the student may have seen goes to the history first
+                audit.keep_previous(config.out / names[path])
+            except OSError as error:
+                raise OutputError(f"cannot keep the previous result of {names[path]} in --out {config.out}: "
+                                  f"{_why(error)}", 1) from None
+            hashes[path] = audit.notebook_hashes(path)  # what is about to be graded
             futures[pool.submit(_grade_safely, path, names[path], config, reference, judge, slots)] = path
         for future in as_completed(futures):
             path = futures[future]
             result = future.result()
-            result.path, result.abspath = _text(str(path)), _text(_identity(path))
+            result.path, result.abspath = _text(str(path)), _identity_of(path, sources)
+            if path in sources:
+                result.path, result.student = _text(sources[path].label), sources[path].student
+            result.audit = audit.record(config, hashes[path])
             before = previous[path]
             result.attempts = before.attempts + 1 if before is not None and before.internal_error \
                 and result.internal_error else 1
@@ -339,7 +382,63 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
             _write_grades(config.out, console)
         raise
     pool.shutdown()
+    if intake is not None:
+        results += _missing_results(intake, config)
+    if overrides is not None:
+        from .overrides import apply_to_out
+        changed = set(apply_to_out(config.out, overrides[1]))
+        if changed:  # the table shows them as the files now say
+            from .report import read_results
+            again = {r.name: r for r in read_results(config.out)[0] if r.name in changed}
+            results = [again.get(r.name, r) for r in results]
+            console.print(f"--overrides: {len(changed)} result(s) in {config.out} changed: {', '.join(sorted(changed))}",
+                          highlight=False, soft_wrap=True)
     results.sort(key=lambda r: r.name)
     _write_grades(config.out, console)
     print_table(results)
+    return results
+
+
+# --------------------------------------------------------------------------- LMS downloads
+def _write_intake_report(intake, out: Path, console: Console) -> None:
+    try:
+        write_atomic(out / INTAKE_REPORT, _text(intake.report()))
+    except OSError as error:
+        raise OutputError(f"cannot write {out / INTAKE_REPORT}: {_why(error)}") from None
+    console.print(f"intake: {escape(_text(intake.summary()))} (see {escape(str(out / INTAKE_REPORT))})",
+                  highlight=False, soft_wrap=True)
+
+
+def _missing_results(intake, config: GradeConfig) -> list[SubmissionResult]:
+    """A zero with its reason for each student on the roster with no submission, unless --out already
+    holds a result of that student (an earlier download's)."""
+    out = config.out
+    owners = _owners(out)
+    owned = set(owners.values())
+    taken = {n.casefold() for n in owners} | {GRADES_CSV.casefold(), LOCK_NAME.casefold(), INTAKE_REPORT}
+    with contextlib.suppress(OSError):
+        taken |= {e.name.casefold() for e in out.iterdir()}
+    results = []
+    for entry in intake.missing:
+        identity = intake.identity(entry.id)
+        if identity in owned:
+            continue
+        base = name = intake.natural_name(entry.name, entry.id)
+        n = 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        why = f"no submission from this student in {_text(str(intake.download))}"
+        result = SubmissionResult(name, problems=[why], path=_text(f"{intake.download}#missing"), abspath=identity)
+        result.student = {"id": entry.id, "name": entry.name, "email": entry.email, "lms": intake.layout,
+                          "missing": True}
+        result.audit = audit.record(config, {})
+        for exercise in EXERCISES:
+            result.tests += not_graded(exercise, f"Not graded: {why}.")
+        try:
+            write_results_json(result, out)
+        except OSError as error:
+            raise OutputError(f"cannot write results in --out {out}: {_why(error)}", 1) from None
+        results.append(result)
     return results

@@ -75,7 +75,7 @@ export PATH="{VENV}/bin:$PATH"
 mkdir -p "$root/results"
 rm -rf "$graded" "$results"
 # The submission's name is its folder's, so its results are in graded/submission/.
-grader grade "$root/submission" --out "$graded" ${{GRADER_ARGS:-}} 2>&1 | tee "$log"
+grader grade "$root/submission" --layout single --out "$graded" ${{GRADER_ARGS:-}} 2>&1 | tee "$log"
 status=${{PIPESTATUS[0]}}
 
 if [ -s "$graded/submission/results.json" ]; then

@@ -62,7 +62,11 @@ def read_results(out: Path) -> tuple[list[SubmissionResult], list[str]]:
     return results, unreadable
 
 
-GRADES_COLUMNS = ["submission", *EXERCISES, "total", "max", "path"]  # path last: the older columns keep their places
+# New columns go last: the older columns keep their places. The student's columns come from an LMS
+# download or the roster; `overrides` shows each instructor override as such; `note` says why a row
+# lost points outside the tests (no submission, a notebook that could not be read, ...).
+GRADES_COLUMNS = ["submission", *EXERCISES, "total", "max", "path", "student_id", "student_name", "email",
+                  "overrides", "note"]
 
 
 def _inert(text: str) -> str:
@@ -77,6 +81,14 @@ def grades_row(result: SubmissionResult) -> dict[str, str]:
     row.update({e: f"{scores.get(e, 0.0):g}" for e in EXERCISES})
     row["total"] = f"{result.score:g}"
     row["max"] = f"{result.max_score:g}"
+    student = {k: v if isinstance(v, str) else "" for k, v in result.student.items()}
+    row["student_id"] = _inert(student.get("id", ""))
+    row["student_name"] = _inert(student.get("name", ""))
+    row["email"] = _inert(student.get("email", ""))
+    row["overrides"] = _inert("; ".join(f"{t.exercise}: {t.name}: {t.override_text()}"
+                                        for t in result.tests if t.overridden))
+    note = " ".join(result.problems)
+    row["note"] = _inert(note if len(note) <= 300 else note[:299] + "…")
     return row
 
 
@@ -106,7 +118,10 @@ def print_table(results: list[SubmissionResult], console: Console | None = None)
     table.add_column("time", justify="right")
     for r in results:
         scores = r.exercise_scores()
-        cells = [f"{scores.get(e, 0):g}" + ("" if compact else f"/{EXERCISES[e].points:g}") for e in EXERCISES]
+        overridden = {t.exercise for t in r.tests if t.overridden}  # marked *, listed below the table
+        cells = [f"{scores.get(e, 0):g}" + ("" if compact else f"/{EXERCISES[e].points:g}")
+                 + ("*" if e in overridden else "")
+                 for e in EXERCISES]
         table.add_row(escape(r.name), *cells, f"{r.score:g}/{r.max_score:g}", f"{r.execution_time:.0f}s")
     console.print(table)
     if compact:
@@ -119,3 +134,8 @@ def print_table(results: list[SubmissionResult], console: Console | None = None)
     for r in results:
         for problem in r.problems:
             console.print(f"[yellow]{escape(r.name)}[/yellow]: {escape(problem)}", highlight=False)
+    for r in results:
+        for t in r.tests:
+            if t.overridden:
+                console.print(f"* {escape(r.name)}: {escape(t.exercise)}: {escape(t.name)}: "
+                              f"{escape(t.override_text())}", highlight=False)

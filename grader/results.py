@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 # The problem a result carries when the grader itself failed on the submission (a bug, not the student's).
 INTERNAL_ERROR = "internal grader error"
+# The audit record's keys in results.json's top-level extra_data (written by audit.py).
+AUDIT_KEYS = ("graded_at", "grader_version", "tensorflow_version", "numpy_version", "data", "budget", "sha256")
 
 
 @dataclass
@@ -14,20 +16,42 @@ class TestResult:
     max_score: float
     score: float = 0.0
     output: str = ""     # what was checked, and on failure what differed
+    original_score: float | None = None  # the grader's score when an instructor's override replaced it
+    comment: str = ""    # the override's comment
 
     @property
     def passed(self) -> bool:
         return self.score >= self.max_score
 
+    @property
+    def overridden(self) -> bool:
+        return self.original_score is not None
+
+    def override_text(self) -> str:
+        """How every output shows an override: the grader's score, the instructor's, the comment."""
+        text = f"score overridden by the instructor: {self.original_score:g} -> {self.score:g}"
+        return text + (f" ({self.comment})" if self.comment else "")
+
+    def override_heading(self) -> str:
+        """What results.json's output starts with when the score is overridden (read back off by
+        from_gradescope)."""
+        text = self.override_text()
+        return text[:1].upper() + text[1:] + ".\n\n"
+
     def to_gradescope(self) -> dict:
+        extra: dict = {"exercise": self.exercise}
+        output = self.output
+        if self.overridden:
+            extra["override"] = {"original_score": self.original_score, "score": self.score, "comment": self.comment}
+            output = self.override_heading() + output
         return {
             "name": f"{self.exercise}: {self.name}",
             "score": round(self.score, 4),
             "max_score": self.max_score,
             "status": "passed" if self.passed else "failed",
-            "output": self.output,
+            "output": output,
             "visibility": "visible",
-            "extra_data": {"exercise": self.exercise},
+            "extra_data": extra,
         }
 
 
@@ -41,6 +65,8 @@ class SubmissionResult:
     abspath: str = ""    # the same, absolute: which submission owns the result folder
     attempts: int = 1    # gradings in a row that ended in an internal grader error, this one included
     internal_error: bool = False  # the grader failed on it: --resume may retry it
+    student: dict = field(default_factory=dict)  # from an LMS download or the roster: id, name, email, lms
+    audit: dict = field(default_factory=dict)    # when, with what and on what it was graded (audit.py)
 
     @classmethod
     def from_gradescope(cls, name: str, data: dict) -> "SubmissionResult":
@@ -57,15 +83,24 @@ class SubmissionResult:
         result.attempts = attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else 1
         flag = extra.get("internal_error")
         result.internal_error = flag if isinstance(flag, bool) else INTERNAL_ERROR in output  # older results
+        result.student = extra.get("student") if isinstance(extra.get("student"), dict) else {}
+        problems = extra.get("problems")
+        result.problems = [p for p in problems if isinstance(p, str)] if isinstance(problems, list) else []
+        result.audit = {k: extra[k] for k in AUDIT_KEYS if k in extra}
         for test in data.get("tests", []):
             if not isinstance(test, dict):
                 raise ValueError("not a results.json")
             test_extra = test.get("extra_data") if isinstance(test.get("extra_data"), dict) else {}
             exercise = str(test_extra.get("exercise", ""))
             title = str(test.get("name", ""))
-            result.tests.append(TestResult(exercise, title.removeprefix(f"{exercise}: "),
-                                           _number(test.get("max_score")), _number(test.get("score")),
-                                           str(test.get("output", ""))))
+            read = TestResult(exercise, title.removeprefix(f"{exercise}: "), _number(test.get("max_score")),
+                              _number(test.get("score")), str(test.get("output", "")))
+            override = test_extra.get("override")
+            if isinstance(override, dict):  # the output as the grader wrote it, the override beside it
+                read.original_score = _number(override.get("original_score"))
+                read.comment = str(override.get("comment", ""))
+                read.output = read.output.removeprefix(read.override_heading())
+            result.tests.append(read)
         return result
 
     @property
@@ -102,7 +137,14 @@ class SubmissionResult:
             "output": self.summary(),
             "tests": [t.to_gradescope() for t in self.tests],
             "extra_data": {"submission": self.name, "path": self.path, "abspath": self.abspath,
-                           "attempts": self.attempts, "internal_error": self.internal_error},
+                           "attempts": self.attempts, "internal_error": self.internal_error,
+                           "problems": self.problems,
+                           **({"student": self.student} if self.student else {}),
+                           **({"overrides": [{"test": f"{t.exercise}: {t.name}", "original_score": t.original_score,
+                                              "score": t.score, "comment": t.comment}
+                                             for t in self.tests if t.overridden]}
+                              if any(t.overridden for t in self.tests) else {}),
+                           **self.audit},
         }
 
 

@@ -171,6 +171,7 @@ def test_grades_csv_has_one_row_per_submission_and_a_total(batch):
     with open(out / "grades.csv", newline="") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     assert len(rows) == len([p for p in out.iterdir() if p.is_dir()])
-    assert list(next(iter(rows.values()))) == ["submission", *EXERCISES, "total", "max", "path"]
+    assert list(next(iter(rows.values()))) == ["submission", *EXERCISES, "total", "max", "path", "student_id",
+                                               "student_name", "email", "overrides", "note"]
     assert float(rows["reference"]["total"]) == TOTAL and float(rows["assignments"]["total"]) == 0
     assert float(rows["bob_update_ops_and_clip_by_norm"]["bn_update_ops"]) == 0
