@@ -18,7 +18,7 @@ def _namespace(source: str) -> dict:
     import numpy as np
     import tensorflow.compat.v1 as tf
     tf.disable_v2_behavior()
-    namespace = {"tf": tf, "np": np}
+    namespace = {"tf": tf, "np": np, "he_init": tf.variance_scaling_initializer(scale=2.0)}  # notebook 07's
     exec(compile(source, "<student>", "exec"), namespace)  # noqa: S102 - our own test corpus
     return namespace
 
