@@ -11,13 +11,13 @@ the grader's score, the override and the comment (TestResult.override_text).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvrows import csv_rows
 from .exercises import EXERCISES
 from .results import SubmissionResult, TestResult
 
@@ -79,12 +79,7 @@ def read_overrides(path: Path) -> list[Override]:
     except UnicodeDecodeError:
         raise OverridesError(f"--overrides {path} is not UTF-8 text") from None
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)  # quoted cells may span lines
-        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+        rows = csv_rows(text)
     except csv.Error as error:
         raise OverridesError(f"--overrides {path} is not a CSV file ({error})") from None
     if not rows:

@@ -6,10 +6,11 @@ them); the columns are found by their header, in any of the spellings LMS export
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .csvrows import csv_rows
 
 MAX_ROSTER_BYTES = 16 * 1024 ** 2
 
@@ -82,12 +83,7 @@ def read_roster(path: Path) -> Roster:
     if "\x00" in text:
         raise RosterError(f"the roster {path} is not a CSV file (binary data)")
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)  # quoted cells may span lines
-        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+        rows = csv_rows(text)
     except csv.Error as error:
         raise RosterError(f"the roster {path} is not a CSV file ({error})") from None
     if not rows:
