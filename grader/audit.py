@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import os
 import re
@@ -23,6 +21,7 @@ from pathlib import Path
 from .config import GradeConfig
 from .exercises import EXERCISES
 from .load import MAX_NOTEBOOK_BYTES, _notebook_files
+from .prepare import declared_parameters
 
 HISTORY = "history"
 
@@ -69,12 +68,7 @@ def notebook_hashes(path: Path) -> dict[str, str]:
 def budget(config: GradeConfig) -> dict:
     """The grading budget: the run's limits, the epochs of the notebooks and of the judge's training
     comparisons, and what exercises declare for their own notebook (prepare.notebook_parameters)."""
-    declared = {}
-    for exercise in EXERCISES:
-        model = importlib.import_module(f"grader.exercises.{exercise}.model") \
-            if importlib.util.find_spec(f"grader.exercises.{exercise}.model") else None
-        if getattr(model, "NOTEBOOK_PARAMETERS", None):
-            declared[exercise] = dict(model.NOTEBOOK_PARAMETERS)
+    declared = {e: parameters for e in EXERCISES if (parameters := declared_parameters(e))}
     return {"notebook_epochs": config.epochs, "training_check_epochs": config.harness_epochs,
             "exercise_notebook_parameters": declared, "timeout_s": config.timeout,
             "submission_timeout_s": config.submission_timeout, "max_memory_mib": config.max_memory_mb}

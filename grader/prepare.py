@@ -68,13 +68,19 @@ def notebook_parameters(nb, config: GradeConfig) -> dict:
     parameters = {"n_epochs": config.epochs}
     for exercise in notebooks.solution_cells(nb):
         if exercise in EXERCISES:
-            try:  # an exercise needs no model.py
-                model = importlib.import_module(f"grader.exercises.{exercise}.model")
-            except ModuleNotFoundError:
-                continue
-            parameters.update(getattr(model, "NOTEBOOK_PARAMETERS", {}))
+            parameters.update(declared_parameters(exercise))
     parameters["data"] = config.data
     return parameters
+
+
+def declared_parameters(exercise: str) -> dict:
+    """What an exercise's model.py declares for its notebook (NOTEBOOK_PARAMETERS); {} when it declares
+    nothing (an exercise needs no model.py)."""
+    try:
+        model = importlib.import_module(f"grader.exercises.{exercise}.model")
+    except ModuleNotFoundError:
+        return {}
+    return dict(getattr(model, "NOTEBOOK_PARAMETERS", {}))
 
 
 def _parameters_cell(parameters: dict):

@@ -122,13 +122,20 @@ def load_handin(artifact) -> Handin:
     return Handin(graph, *handles, used, values, sess)
 
 
+def value_tensor(op: tf.Operation) -> tf.Tensor:
+    """A tensor holding a variable's value: a ref variable's output, or a read of a resource variable
+    by the judge's own op (in the variable's graph)."""
+    if op.type not in VARIABLE_OPS:
+        raise Refused(f"{op.name[:80]} is not a variable")
+    if op.type != "VarHandleOp":
+        return op.outputs[0]
+    with op.graph.as_default():
+        return tf.raw_ops.ReadVariableOp(resource=op.outputs[0], dtype=op.get_attr("dtype"))
+
+
 def variable_value(handin: Handin, name: str) -> np.ndarray:
     """The value a variable the logits use holds in the judge (the saved one)."""
-    op = handin.used[name]
-    with handin.graph.as_default():
-        tensor = (tf.raw_ops.ReadVariableOp(resource=op.outputs[0], dtype=op.get_attr("dtype"))
-                  if op.type == "VarHandleOp" else op.outputs[0])
-    return np.asarray(handin.sess.run(tensor))
+    return np.asarray(handin.sess.run(value_tensor(handin.used[name])))
 
 
 def grading_images(budget, digits) -> tuple[np.ndarray, np.ndarray]:

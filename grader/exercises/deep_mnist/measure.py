@@ -51,7 +51,7 @@ def _case(artifact, key: str, i: int) -> dict:
     try:
         loaded = load(artifact.blobs[key], case_graph(CASES[i]), [output], student_initializers(built))
         out_tensor = loaded.graph.get_tensor_by_name(output)
-        tensors = [handins_read(loaded.graph, name) for name, _, _ in variables]
+        tensors = [handins.value_tensor(loaded.graph.get_operation_by_name(name)) for name, _, _ in variables]
     except (KeyError, ValueError, TypeError):
         return {"error": "what your function returned is not a tensor of its graph"}
     except Refused as why:
@@ -80,19 +80,6 @@ def _case(artifact, key: str, i: int) -> dict:
             out[f"error.{activation}"] = (float(np.max(np.abs(got - want) / (1.0 + np.abs(want))))
                                          if want.shape == got.shape else np.inf)
     return out
-
-
-def handins_read(graph, name: str):
-    """A variable's value as a tensor of the imported graph (a ref variable's output, or a read of a
-    resource variable by the judge's own op)."""
-    op = graph.get_operation_by_name(name)
-    if op.type == "VarHandleOp":
-        from grader.graphs import tf
-        with graph.as_default():
-            return tf.raw_ops.ReadVariableOp(resource=op.outputs[0], dtype=op.get_attr("dtype"))
-    if op.type not in handins.VARIABLE_OPS:
-        raise Refused(f"{name[:80]} is not a variable")
-    return op.outputs[0]
 
 
 def measure_structure(artifact, ctx) -> dict:

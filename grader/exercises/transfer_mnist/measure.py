@@ -63,9 +63,9 @@ def measure_frozen(artifact, ctx) -> dict:
     handin = handins.load_handin(artifact)
     try:
         used = [name for name in REUSED if name in handin.used]
-        changed = np.array([float(np.max(np.abs(handins.variable_value(handin, name) - provided[name])))
-                            if handins.variable_value(handin, name).shape == provided[name].shape else np.inf
-                            for name in used] or [0.0])
+        values = {name: handins.variable_value(handin, name) for name in used}
+        changed = np.array([float(np.max(np.abs(values[n] - provided[n]))) if values[n].shape == provided[n].shape
+                            else np.inf for n in used] or [0.0])
         return {"reused": np.array(used or [""]), "changed": changed, "count": len(used)}
     finally:
         handins.close(handin)
