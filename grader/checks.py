@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import nbformat
 import numpy as np
 
 from . import extract, notebooks
@@ -70,78 +71,96 @@ def _reference_programs() -> tuple[dict[str, list[str]], dict[str, str]]:
     return programs, program_of
 
 
-def reference_key(budget: dict) -> str:
+def _digest(budget: dict, sources, *texts) -> str:
     digest = hashlib.sha256()
     for package in ("tensorflow", "tf-keras", "numpy"):
         digest.update(f"{package}={metadata.version(package)};".encode())
     digest.update(json.dumps(budget, sort_keys=True).encode())
-    for pattern in _SOURCES:
-        for path in sorted(_PACKAGE.glob(pattern)):
-            digest.update(path.read_bytes())
-    digest.update(json.dumps(_reference_programs()[0], sort_keys=True).encode())
-    for path in sorted(notebooks.reference_dir().glob("*.ipynb")):  # the trained models come from running them
-        digest.update(json.dumps(notebooks.code_sources(notebooks.read(path))).encode())
+    for path in sources:
+        digest.update(path.read_bytes())
+    for text in texts:
+        digest.update(json.dumps(text, sort_keys=True).encode())
     return digest.hexdigest()[:20]
 
 
-def _reference_handins(budget: dict, workdir: Path, timeout: float, sandbox, judge) -> dict[str, Outcome]:
-    """The models the reference notebooks hand in (exercises 8 and 9): each notebook run as a
-    student's is (prepared with the grading budget, in a sandboxed kernel), its models measured."""
-    from .config import GradeConfig
-    from .execute import execute
-    from .handins import copy_provided, handin_checks, measure_handins, needs_provided
-    from .prepare import prepare
-    config = GradeConfig(out=workdir, data=budget["data"], mnist_dir=budget.get("mnist_dir"))
-    outcomes = {}
+def _shared_sources(exercises) -> list[Path]:
+    """The grader's measuring code, with only these exercises' folders: an exercise added to the
+    course does not invalidate what the other exercises' references measured."""
+    paths = [path for pattern in _SOURCES if not pattern.startswith("exercises/")
+             for path in sorted(_PACKAGE.glob(pattern))]
+    paths += [_PACKAGE / "exercises" / "base.py", _PACKAGE / "exercises" / "__init__.py"]
+    return paths + [path for e in sorted(exercises) for path in sorted((_PACKAGE / "exercises" / e).glob("*.py"))]
+
+
+def reference_key(budget: dict) -> str:
+    """The key of the functions' reference measurements (every check the builder runs)."""
+    programs, program_of = _reference_programs()
+    return _digest(budget, _shared_sources(program_of), programs)
+
+
+def _handin_notebooks() -> list[tuple[Path, nbformat.NotebookNode, list[str]]]:
+    """(path, notebook, its exercises) of each reference notebook that hands in trained models."""
+    from .handins import handin_checks
+    found = []
     for path in sorted(notebooks.reference_dir().glob("*.ipynb")):
         nb = notebooks.read(path)
         exercises = [e for e in notebooks.solution_cells(nb) if e in EXERCISES]
-        if not handin_checks(exercises):
-            continue
-        prepared = prepare(nb, config)
-        run_dir = workdir / f"notebook-{path.stem}"
-        run_dir.mkdir()
-        if needs_provided(exercises):
-            copy_provided(judge, run_dir)
-        execution = execute(prepared.nb, run_dir, timeout, sandbox, config.mnist_dir, prepared.cell_name)
-        if execution.failure:
-            raise RuntimeError(f"the reference notebook {path.name} did not run: {execution.failure}")
-        outcomes.update(measure_handins(run_dir, exercises, judge, timeout))
-    return outcomes
+        if handin_checks(exercises):
+            found.append((path, nb, exercises))
+    return found
+
+
+def _handin_key(budget: dict, nb, exercises, pretrained: str) -> str:
+    """A handing-in notebook's key: its own code, its exercises, the model it may restore."""
+    return _digest(budget, _shared_sources(exercises), notebooks.code_sources(nb), pretrained)
+
+
+def _reference_handins(budget: dict, path: Path, nb, exercises, workdir: Path, timeout: float, sandbox,
+                       judge) -> dict[str, Outcome]:
+    """The models a reference notebook hands in (exercises 8 and 9): run as a student's is
+    (prepared with the grading budget, in a sandboxed kernel), its models measured."""
+    from .config import GradeConfig
+    from .execute import execute
+    from .handins import copy_provided, measure_handins, needs_provided
+    from .prepare import prepare
+    config = GradeConfig(out=workdir, data=budget["data"], mnist_dir=budget.get("mnist_dir"))
+    prepared = prepare(nb, config)
+    run_dir = workdir / f"notebook-{path.stem}"
+    run_dir.mkdir()
+    if needs_provided(exercises):
+        copy_provided(judge, run_dir)
+    execution = execute(prepared.nb, run_dir, timeout, sandbox, config.mnist_dir, prepared.cell_name)
+    if execution.failure:
+        raise RuntimeError(f"the reference notebook {path.name} did not run: {execution.failure}")
+    return measure_handins(run_dir, exercises, judge, timeout)
+
+
+def _pretrained_key(budget: dict) -> str:
+    return _digest(budget, [_PACKAGE / name for name in ("graphs.py", "judge/training.py", "data.py")])
 
 
 def pretrained_cache(config) -> Path:
-    """Where the judge keeps the pretrained model of the reuse exercises between runs (its key: the
-    versions, the budget and the code that builds and trains it)."""
-    digest = hashlib.sha256()
-    for package in ("tensorflow", "tf-keras", "numpy"):
-        digest.update(f"{package}={metadata.version(package)};".encode())
-    digest.update(json.dumps(config.budget, sort_keys=True).encode())
-    for name in ("graphs.py", "judge/training.py", "data.py"):
-        digest.update((_PACKAGE / name).read_bytes())
-    return config.cache_dir / f"pretrained-{digest.hexdigest()[:20]}"
+    """Where the judge keeps the pretrained models (of the reuse exercises, and exercise 8's model
+    that notebook 9 restores) between runs (its key: the versions, the budget and the code that
+    builds and trains them)."""
+    return config.cache_dir / f"pretrained-{_pretrained_key(config.budget)}"
 
 
-def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float, sandbox,
-                       judge, workers: int = 1) -> tuple[dict[str, Outcome], bool]:
-    """The judge's measurements of the reference for every check; (outcomes, came from the cache)."""
-    folder = cache_dir / reference_key(budget)
+def _cached(folder: Path) -> dict[str, Outcome] | None:
     index = folder / "outcomes.json"
-    if index.exists():
-        statuses = json.loads(index.read_text())
-        outcomes = {}
-        for tid, status in statuses.items():
-            with np.load(folder / f"{tid}.npz", allow_pickle=False) as npz:
-                outcomes[tid] = Outcome(status, values={k: npz[k] for k in npz.files})
-        return outcomes, True
-    programs, program_of = _reference_programs()
-    tasks = tasks_for(EXERCISES, program_of)
-    built = run_builds(programs, tasks, workdir, timeout, sandbox, provided=judge.provided)
-    outcomes = measure(built, tasks, judge, timeout, workers=workers)
-    outcomes.update(_reference_handins(budget, workdir, timeout, sandbox, judge))
+    if not index.exists():
+        return None
+    outcomes = {}
+    for tid, status in json.loads(index.read_text()).items():
+        with np.load(folder / f"{tid}.npz", allow_pickle=False) as npz:
+            outcomes[tid] = Outcome(status, values={k: npz[k] for k in npz.files})
+    return outcomes
+
+
+def _store(folder: Path, outcomes: dict[str, Outcome], what: str) -> None:
     broken = {t: f"{o.status}: {o.message}" for t, o in outcomes.items() if o.status != "ok"}
     if broken:
-        raise RuntimeError(f"the reference solutions fail their own checks: {broken}")
+        raise RuntimeError(f"the reference solutions fail their own checks ({what}): {broken}")
     staging = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -150,7 +169,34 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
     (staging / "outcomes.json").write_text(json.dumps({t: o.status for t, o in outcomes.items()}))
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)  # atomic: a half-written cache is never read
-    return outcomes, False
+
+
+def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float, sandbox,
+                       judge, workers: int = 1) -> tuple[dict[str, Outcome], bool]:
+    """The judge's measurements of the reference for every check; (outcomes, all came from the cache).
+
+    Cached in parts, each under its own key: the functions' checks, and each notebook that hands in
+    trained models (the slow part: it trains them)."""
+    outcomes, all_cached = {}, True
+    folder = cache_dir / reference_key(budget)
+    functions = _cached(folder)
+    if functions is None:
+        all_cached = False
+        programs, program_of = _reference_programs()
+        tasks = tasks_for(EXERCISES, program_of)
+        built = run_builds(programs, tasks, workdir, timeout, sandbox, provided=judge.provided)
+        functions = measure(built, tasks, judge, timeout, workers=workers)
+        _store(folder, functions, "functions")
+    outcomes.update(functions)
+    for path, nb, exercises in _handin_notebooks():
+        folder = cache_dir / f"handins-{_handin_key(budget, nb, exercises, _pretrained_key(budget))}"
+        handed = _cached(folder)
+        if handed is None:
+            all_cached = False
+            handed = _reference_handins(budget, path, nb, exercises, workdir, timeout, sandbox, judge)
+            _store(folder, handed, path.name)
+        outcomes.update(handed)
+    return outcomes, all_cached
 
 
 # --------------------------------------------------------------------------- judging
