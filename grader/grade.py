@@ -158,7 +158,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                 list(pool.map(run, found))
         finally:
             checker.join()  # before the sandbox closes and the workdir goes, whatever happened
-        result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure.rstrip(".")}." for nb in found
+        result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure.rstrip('.')}." for nb in found
                             if nb.execution.failure]
         if check_error:
             raise check_error[0]
