@@ -75,7 +75,7 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_PATHS = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "hosts")
 ETC_NETWORK_PATHS = ("resolv.conf", "host.conf", "gai.conf", "ssl", "ca-certificates")  # only with the network
 # Passed through from the grader's environment when set; everything else is set explicitly.
-PASSED_ENV = ("LANG", "LC_ALL")
+PASSED_ENV = ("LANG", "LC_ALL", "GRADER_LANG")  # GRADER_LANG: the language of the messages
 
 
 # --------------------------------------------------------------------------- limits in the child

@@ -20,7 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import N_, _, using
 
+# How each status reads (the status itself stays English: code compares it).
+STATUS_TEXT = {"passed": N_("passed"), "failed": N_("failed"), "not implemented": N_("not implemented"),
+               "error": N_("error")}
 
 class Failed(Exception):
     """A public check did not hold; the message says what differed."""
@@ -31,20 +35,26 @@ class CheckReport:
     exercise: str
     status: str                       # passed | failed | not implemented | error
     details: list[str] = field(default_factory=list)
+    lang: str | None = None           # the language it was asked in (its details are already in it)
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
 
+    @property
+    def status_text(self) -> str:
+        with using(self.lang):  # shown later than it ran, maybe after the language changed
+            return _(STATUS_TEXT.get(self.status, self.status))
+
     def __repr__(self) -> str:
         mark = "✓" if self.passed else "✗"
-        return "\n".join([f"{mark} {self.exercise}: {self.status}", *(f"  - {d}" for d in self.details)])
+        return "\n".join([f"{mark} {self.exercise}: {self.status_text}", *(f"  - {d}" for d in self.details)])
 
     def _repr_html_(self) -> str:
         colour = {"passed": "#1a7f37", "not implemented": "#9a6700"}.get(self.status, "#cf222e")
         items = "".join(f"<li>{html.escape(d)}</li>" for d in self.details)
         return (f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
-                f'<b style="color:{colour}">{html.escape(self.exercise)}: {html.escape(self.status)}</b>'
+                f'<b style="color:{colour}">{html.escape(self.exercise)}: {html.escape(self.status_text)}</b>'
                 f'{"<ul>" + items + "</ul>" if items else ""}</div>')
 
 
@@ -87,7 +97,8 @@ def tensorflow():
 def expect_close(what: str, got, want) -> None:
     got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
     if got.shape != want.shape or not np.allclose(got, want, rtol=1e-5, atol=1e-6):
-        raise Failed(f"{what}: expected {np.round(want, 4).tolist()}, got {np.round(got, 4).tolist()}")
+        raise Failed(_("{what}: expected {want}, got {got}").format(
+            what=what, want=np.round(want, 4).tolist(), got=np.round(got, 4).tolist()))
 
 
 def _user_namespace() -> dict:
@@ -110,29 +121,40 @@ def public_checks() -> dict:
     return {m.ID: m for m in sorted(found, key=lambda m: (m.NOTEBOOK, m.POSITION, m.ID))}
 
 
-def check(exercise: str, namespace: dict | None = None) -> CheckReport:
-    """Run the public checks of one exercise on the function the notebook defines."""
+def check(exercise: str, namespace: dict | None = None, lang: str | None = None) -> CheckReport:
+    """Run the public checks of one exercise on the function the notebook defines; `lang` ("zh" or
+    "en") chooses the language of the report (else GRADER_LANG, else the locale)."""
+    with using(lang):
+        report = _check(exercise, namespace)
+    report.lang = lang
+    return report
+
+
+def _check(exercise: str, namespace: dict | None) -> CheckReport:
     checks = public_checks()
     if exercise not in checks:
-        return CheckReport(exercise, "error", [f"no such exercise; known: {', '.join(checks)}"])
+        return CheckReport(exercise, "error", [_("no such exercise; known: {known}").format(known=", ".join(checks))])
     function = checks[exercise].FUNCTION
     fn = (namespace if namespace is not None else _user_namespace()).get(function)
     if not callable(fn):
-        return CheckReport(exercise, "not implemented", [f"run the cell that defines {function} first"])
+        return CheckReport(exercise, "not implemented",
+                           [_("run the cell that defines {function} first").format(function=function)])
     try:
         return CheckReport(exercise, "passed", checks[exercise].check(fn))
     except NotImplementedError:
-        return CheckReport(exercise, "not implemented", [f"{function} still raises NotImplementedError"])
+        return CheckReport(exercise, "not implemented",
+                           [_("{function} still raises NotImplementedError").format(function=function)])
     except Failed as failure:
         return CheckReport(exercise, "failed", [str(failure)])
     except Exception as error:  # noqa: BLE001 - the student's error, shown to the student
         first = (str(error).strip().splitlines() or [""])[0]
-        return CheckReport(exercise, "error", [f"{function} raised {type(error).__name__}: {first}"[:300]])
+        return CheckReport(exercise, "error", [_("{function} raised {error}: {first}").format(
+            function=function, error=type(error).__name__, first=first)[:300]])
 
 
-def check_all(namespace: dict | None = None) -> Reports:
+def check_all(namespace: dict | None = None, lang: str | None = None) -> Reports:
     """Check every exercise whose function this notebook defines (or is meant to)."""
     ns = namespace if namespace is not None else _user_namespace()
     functions = {e: m.FUNCTION for e, m in public_checks().items()}
     present = [e for e, f in functions.items() if f in ns] or list(functions)
-    return Reports(check(e, ns) for e in present)
+    return Reports(check(e, ns, lang) for e in present)

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent
 # Paths (glob patterns) relative to the grader package.
 # (No MNIST file: stage_package writes the sample's public part, without the grading split.)
 KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py", "data.py", "handin.py",
-                                 "exercises/*/selfcheck.py")
+                                 "i18n.py", "locale/*/LC_MESSAGES/grader.mo", "exercises/*/selfcheck.py")
 BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")
 KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES}

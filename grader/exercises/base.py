@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..i18n import _
+
 Values = dict[str, Any]
 
 
@@ -90,8 +92,9 @@ def tolerance(dtype) -> tuple[float, float]:
     return (1e-6, 1e-9) if np.dtype(dtype) == np.float64 else (1e-5, 1e-6)
 
 
-def describe_variable_changes(got: Values, want: Values, before: Values, scope_note: str = "") -> list[str]:
-    """Messages for every variable whose value after the student's op differs from the reference's.
+def variable_changes(got: Values, want: Values, before: Values, scope_note: str = "") -> list[tuple[str, str, str]]:
+    """(variable, kind, message) for every variable whose value after the student's op differs from the
+    reference's; kind: missing | shape | moved_frozen | unchanged | moved.
 
     `got`, `want`, `before` map variable names to values (after the student's
     op, after the reference's op, and at initialisation).
@@ -99,11 +102,12 @@ def describe_variable_changes(got: Values, want: Values, before: Values, scope_n
     problems = []
     for name in sorted(want):
         if name not in got:
-            problems.append(f"variable {name} is missing from your graph")
+            problems.append((name, "missing", _("variable {name} is missing from your graph").format(name=name)))
             continue
         g, w, b = np.asarray(got[name]), np.asarray(want[name]), np.asarray(before[name])
         if g.shape != w.shape:
-            problems.append(f"{name} has shape {g.shape}, expected {w.shape}")
+            problems.append((name, "shape", _("{name} has shape {shape}, expected {expected}").format(
+                name=name, shape=g.shape, expected=w.shape)))
             continue
         rtol, atol = tolerance(w.dtype)
         diff = first_difference(g, w, rtol, atol)
@@ -113,24 +117,29 @@ def describe_variable_changes(got: Values, want: Values, before: Values, scope_n
         where = f"{name}{list(index) if index else ''}"
         moved_want, moved_got = wv - b[index], gv - b[index]
         if np.allclose(w, b, rtol=rtol, atol=atol):
-            problems.append(f"{where} should not change, but your op moved it by {fmt(moved_got)}{scope_note}")
+            problems.append((name, "moved_frozen", _("{where} should not change, but your op moved it by {moved}")
+                             .format(where=where, moved=fmt(moved_got)) + scope_note))
         elif np.allclose(g, b, rtol=rtol, atol=atol):
-            problems.append(f"{where} did not change; expected it to move by {fmt(moved_want)} "
-                            f"(from {fmt(b[index])} to {fmt(wv)})")
+            problems.append((name, "unchanged", _("{where} did not change; expected it to move by {expected} (from "
+                                                  "{start} to {end})").format(
+                where=where, expected=fmt(moved_want), start=fmt(b[index]), end=fmt(wv))))
         else:
-            problems.append(f"{where} moved by {fmt(moved_got)}; expected {fmt(moved_want)} "
-                            f"(from {fmt(b[index])} to {fmt(wv)}, you reached {fmt(gv)})")
+            problems.append((name, "moved", _("{where} moved by {moved}; expected {expected} (from {start} to {end}, "
+                                              "you reached {reached})").format(
+                where=where, moved=fmt(moved_got), expected=fmt(moved_want), start=fmt(b[index]), end=fmt(wv),
+                reached=fmt(gv))))
     return problems
 
 
 def training_judge(tolerance_points: float, what: str):
-    """A judge that passes when the student's accuracy is at most `tolerance_points` below the reference's."""
+    """A judge that passes when the student's accuracy is at most `tolerance_points` below the reference's.
+    `what` is marked with N_ (translated when judged)."""
     def judge(got: Values, want: Values) -> Verdict:
         mine, ref = float(got["accuracy"]), float(want["accuracy"])
-        summary = (f"{what}: held-out accuracy {mine:.2%} with your function, "
-                   f"{ref:.2%} with the reference (same seed, data and budget; "
-                   f"passes within {tolerance_points:g} percentage points)")
+        summary = _("{what}: held-out accuracy {mine} with your function, {ref} with the reference (same seed, data "
+                    "and budget; passes within {points} percentage points)").format(
+            what=_(what), mine=f"{mine:.2%}", ref=f"{ref:.2%}", points=f"{tolerance_points:g}")
         if mine >= ref - tolerance_points / 100:
-            return Verdict(True, summary + ".")
-        return Verdict(False, summary + f": yours is {100 * (ref - mine):.1f} points lower.")
+            return Verdict(True, summary + _("."))
+        return Verdict(False, summary + _(": yours is {points} points lower.").format(points=f"{100 * (ref - mine):.1f}"))
     return judge

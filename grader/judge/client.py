@@ -55,7 +55,7 @@ class Judge:
             os.unlink(self.socket_path)
         self.log = open(self.folder / "judge.log", "ab")
         # A clean environment (an allowlist, as the sandbox's): nothing of the grader's, such as a CI token.
-        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "MNIST_DIR")}
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "GRADER_LANG", "PYTHONPATH", "MNIST_DIR")}
         env.update(HOME=str(self.folder), TMPDIR=str(self.folder), TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3",
                    CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1", TF_NUM_INTEROP_THREADS="1",
                    TF_NUM_INTRAOP_THREADS="1", PYTHONHASHSEED="0", MALLOC_ARENA_MAX="2")

@@ -5,6 +5,8 @@ from functools import partial
 
 import numpy as np
 
+from grader.i18n import N_
+
 HIDDEN_SEED = 31337
 
 
@@ -47,8 +49,8 @@ def _momentum(tf):
 
 
 # (what, scaffold, optimizer, runs)
-GRAPHS = (("the book's BN network", book_graph, _sgd, 1),
-          ("a network with other scopes and a momentum optimizer", scoped_graph, _momentum, 2))
+GRAPHS = ((N_("the book's BN network"), book_graph, _sgd, 1),
+          (N_("a network with other scopes and a momentum optimizer"), scoped_graph, _momentum, 2))
 
 
 def build_step(fn, workdir):

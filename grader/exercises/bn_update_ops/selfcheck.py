@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import _
 
 ID = "bn_update_ops"
 NOTEBOOK = "02_batch_norm"
@@ -25,7 +26,7 @@ def check(fn) -> list[str]:
         loss = tf.reduce_mean(tf.square(bn - 1.0))
         op = fn(tf.train.GradientDescentOptimizer(0.1), loss)
         if isinstance(op, (list, tuple)):
-            raise Failed("bn_training_op returned a list; return one op (tf.group can combine several)")
+            raise Failed(_("bn_training_op returned a list; return one op (tf.group can combine several)"))
         moving_mean = [v for v in tf.global_variables() if "moving_mean" in v.name][0]
         kernel = [v for v in tf.trainable_variables() if "kernel" in v.name][0]
         with tf.Session(graph=graph) as sess:
@@ -34,9 +35,10 @@ def check(fn) -> list[str]:
             mean, weights = sess.run([moving_mean, kernel])
     batch_mean = (X @ np.full((3, 2), 0.5)).mean(axis=0)
     if np.allclose(mean, 0.0):
-        raise Failed("the moving mean did not change after one training step: are the ops in "
-                     "tf.GraphKeys.UPDATE_OPS run with the training op?")
-    expect_close("the moving mean after one step (momentum 0.9)", mean, 0.1 * batch_mean)
+        raise Failed(_("the moving mean did not change after one training step: are the ops in "
+                       "tf.GraphKeys.UPDATE_OPS run with the training op?"))
+    expect_close(_("the moving mean after one step (momentum 0.9)"), mean, 0.1 * batch_mean)
     if np.allclose(weights, 0.5):
-        raise Failed("the weights did not change after one training step: does your op run optimizer.minimize(loss)?")
-    return ["one run updates the moving mean (batch-norm update ops) and the weights (one optimizer step)"]
+        raise Failed(_("the weights did not change after one training step: does your op run "
+                       "optimizer.minimize(loss)?"))
+    return [_("one run updates the moving mean (batch-norm update ops) and the weights (one optimizer step)")]

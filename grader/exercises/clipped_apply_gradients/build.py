@@ -23,8 +23,10 @@ def small_graph():
 
 def describe(case) -> str:
     threshold, lr, momentum, runs = case
-    how = "the default threshold" if threshold is None else f"threshold={threshold}"
-    opt = f"SGD lr={lr}" if momentum is None else f"Momentum lr={lr} momentum={momentum}, {runs} runs"
+    from grader.i18n import _
+    how = _("the default threshold") if threshold is None else f"threshold={threshold}"
+    opt = (f"SGD lr={lr}" if momentum is None else
+           _("Momentum lr={lr} momentum={momentum}, {runs} runs").format(lr=lr, momentum=momentum, runs=runs))
     return f"{how}, {opt}"
 
 

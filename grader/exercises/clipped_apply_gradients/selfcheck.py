@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import _
 
 ID = "clipped_apply_gradients"
 NOTEBOOK = "03_gradient_clipping"
@@ -28,9 +29,10 @@ def check(fn) -> list[str]:
                 sess.run(op)
                 after = sess.run(w)
         try:
-            expect_close(f"with gradients {slope.tolist()}, threshold {threshold} and SGD(learning rate 1), "
-                          "the step", after, -np.clip(slope, -threshold, threshold))
+            expect_close(_("with gradients {gradients}, threshold {threshold} and SGD(learning rate 1), the step")
+                         .format(gradients=slope.tolist(), threshold=threshold),
+                         after, -np.clip(slope, -threshold, threshold))
         except Failed as failure:
-            raise Failed(f"{failure}. Clip each gradient with tf.clip_by_value(grad, -threshold, threshold) "
-                         "(clip_by_norm rescales the whole tensor instead)") from None
-    return ["each gradient clipped elementwise to [-threshold, threshold] (thresholds 1.0 and 0.3) and applied"]
+            raise Failed(_("{failure}. Clip each gradient with tf.clip_by_value(grad, -threshold, threshold) "
+                           "(clip_by_norm rescales the whole tensor instead)").format(failure=failure)) from None
+    return [_("each gradient clipped elementwise to [-threshold, threshold] (thresholds 1.0 and 0.3) and applied")]

@@ -16,7 +16,8 @@ class Case:
     rate: float
 
     def describe(self) -> str:
-        return f"rate={self.rate} on a float32 input of shape {self.fed}"
+        from grader.i18n import _
+        return _("rate={rate} on a float32 input of shape {shape}").format(rate=self.rate, shape=self.fed)
 
 
 CASES = (

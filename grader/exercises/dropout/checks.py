@@ -12,11 +12,12 @@ import math
 import numpy as np
 
 from . import selfcheck as public
+from ...i18n import N_, _
 from ..base import Check, Exercise, Values, Verdict, fmt, training_judge
 from .build import CASES
 
 SIGMAS = 6.0
-AXIS_NAMES = {2: ("within a column (axis 0)", "within a row (axis 1)")}
+AXIS_NAMES = {2: (N_("within a column (axis 0)"), N_("within a row (axis 1)"))}
 
 
 def _index(index) -> str:
@@ -25,7 +26,7 @@ def _index(index) -> str:
 
 def _along(axis: int, ndim: int) -> str:
     names = AXIS_NAMES.get(ndim)
-    return names[axis] if names else f"along axis {axis}"
+    return _(names[axis]) if names else _("along axis {axis}").format(axis=axis)
 
 
 def _independence_problem(got: Values, key: str, case) -> str | None:
@@ -43,10 +44,10 @@ def _independence_problem(got: Values, key: str, case) -> str | None:
             worst, excess = axis, over
     if worst is None:
         return None
-    return (f"the elements are not dropped independently: {_along(worst, len(case.fed))}, two neighbours are both "
-            f"dropped or both kept {agree[worst]:.1%} of the time; independent draws agree {expected:.1%} of the "
-            "time (rate² + (1 - rate)²). Draw one random number per element (noise_shape=None), not one per row "
-            "or column")
+    return _("the elements are not dropped independently: {along}, two neighbours are both dropped or both kept "
+             "{agree} of the time; independent draws agree {expected} of the time (rate² + (1 - rate)²). Draw one "
+             "random number per element (noise_shape=None), not one per row or column").format(
+        along=_along(worst, len(case.fed)), agree=f"{agree[worst]:.1%}", expected=f"{expected:.1%}")
 
 
 def _case_problem(got: Values, key: str, case) -> str | None:
@@ -55,20 +56,24 @@ def _case_problem(got: Values, key: str, case) -> str | None:
         return got[key + ".error"]
     shape = tuple(int(s) for s in np.asarray(got[key + ".shape"]).ravel())
     if shape != case.fed:
-        return f"the output has shape {shape}; expected the shape of the inputs {case.fed}"
-    for mode, what in (("off", "training fed False"), ("default", "training left at its default (False)")):
+        return _("the output has shape {shape}; expected the shape of the inputs {expected}").format(
+            shape=shape, expected=case.fed)
+    for mode, what in (("off", _("training fed False")), ("default", _("training left at its default (False)"))):
         if not bool(got[f"{key}.{mode}.equal"]):
-            return (f"with {what} the output must be the inputs unchanged, but at {_index(got[f'{key}.{mode}.index'])} "
-                    f"the input {fmt(float(got[f'{key}.{mode}.input']))} became "
-                    f"{fmt(float(got[f'{key}.{mode}.output']))} (dropout must be off at test time: "
-                    "use `training` to switch it)")
+            return _("with {what} the output must be the inputs unchanged, but at {index} the input {input} became "
+                     "{output} (dropout must be off at test time: use `training` to switch it)").format(
+                what=what, index=_index(got[f"{key}.{mode}.index"]), input=fmt(float(got[f"{key}.{mode}.input"])),
+                output=fmt(float(got[f"{key}.{mode}.output"])))
     if int(got[key + ".nonfinite"]):
-        return f"with training=True the output has {int(got[key + '.nonfinite'])} NaN or infinite values"
+        return _("with training=True the output has {n} NaN or infinite values").format(
+            n=int(got[key + ".nonfinite"]))
     rate, n = case.rate, int(np.prod(case.fed))
     zeros = float(got[key + ".zeros"])
     if zeros in (0.0, 1.0):
-        return (f"with training=True {'none' if zeros == 0 else 'all'} of the outputs are 0; expected a fraction "
-                f"rate = {rate} of them")
+        return (_("with training=True none of the outputs are 0; expected a fraction rate = {rate} of them")
+                if zeros == 0 else
+                _("with training=True all of the outputs are 0; expected a fraction rate = {rate} of them")
+                ).format(rate=rate)
     independence = _independence_problem(got, key, case)
     if independence:
         return independence
@@ -76,20 +81,22 @@ def _case_problem(got: Values, key: str, case) -> str | None:
     if abs(zeros - rate) > spread:
         note = ""
         if abs(zeros - (1 - rate)) <= spread:
-            note = (": that is 1 - rate, the fraction kept. `rate` is the fraction dropped "
-                    "(tf.layers.dropout's rate; tf.nn.dropout's second positional argument is keep_prob)")
-        return (f"with training=True a fraction {zeros:.4f} of the outputs is 0; expected {rate:.4f} "
-                f"(± {spread:.4f}){note}")
+            note = _(": that is 1 - rate, the fraction kept. `rate` is the fraction dropped "
+                     "(tf.layers.dropout's rate; tf.nn.dropout's second positional argument is keep_prob)")
+        return _("with training=True a fraction {zeros} of the outputs is 0; expected {rate} (± {spread})").format(
+            zeros=f"{zeros:.4f}", rate=f"{rate:.4f}", spread=f"{spread:.4f}") + note
     if key + ".scale_error" in got and float(got[key + ".scale_error"]) > 1e-5:
         x, y = float(got[key + ".scale_input"]), float(got[key + ".scale_output"])
-        return (f"with training=True a kept element must be scaled by 1 / (1 - rate) = {fmt(1 / (1 - rate))}, "
-                f"but at {_index(got[key + '.scale_index'])} the input {fmt(x)} became {fmt(y)} "
-                f"(scaled by {fmt(y / x)})")
+        return _("with training=True a kept element must be scaled by 1 / (1 - rate) = {scale}, but at {index} the "
+                 "input {input} became {output} (scaled by {got})").format(
+            scale=fmt(1 / (1 - rate)), index=_index(got[key + ".scale_index"]), input=fmt(x), output=fmt(y),
+            got=fmt(y / x))
     differ = float(got[key + ".differ"])
     if differ < rate * (1 - rate):  # independent masks differ at 2 rate (1 - rate) of the positions
-        return (f"two runs with training=True dropped the same elements ({differ:.1%} of the positions differ; "
-                f"fresh masks differ at about {2 * rate * (1 - rate):.1%}): draw a new mask at every run "
-                "(a stateful random op such as tf.random_uniform, not a constant mask)")
+        return _("two runs with training=True dropped the same elements ({differ} of the positions differ; fresh "
+                 "masks differ at about {fresh}): draw a new mask at every run (a stateful random op such as "
+                 "tf.random_uniform, not a constant mask)").format(differ=f"{differ:.1%}",
+                                                                   fresh=f"{2 * rate * (1 - rate):.1%}")
     return None
 
 
@@ -98,22 +105,23 @@ def judge_values(got: Values, want: Values) -> Verdict:
     for i, case in enumerate(CASES):
         problem = _case_problem(got, f"c{i}", case)
         if problem:
-            problems.append(f"with {case.describe()}: {problem}")
-    checked = (f"{len(CASES)} hidden inputs (rates 0.1 to 0.7, about 100,000 elements each, training fed "
-               "True twice, fed False and left at its default)")
+            problems.append(_("with {case}: {problem}").format(case=case.describe(), problem=problem))
+    checked = _("{n} hidden inputs (rates 0.1 to 0.7, about 100,000 elements each, training fed True twice, fed "
+                "False and left at its default)").format(n=len(CASES))
     if problems:
-        return Verdict(False, f"Checked on {checked}: " + "; ".join(problems[:2])
-                       + ("" if len(problems) <= 2 else f"; and {len(problems) - 2} more") + ".")
-    return Verdict(True, f"On {checked}: each element is dropped independently with probability rate, the others "
-                         "are scaled by 1 / (1 - rate), a new mask is drawn at each run, and the output is the "
-                         "inputs unchanged when training is False.")
+        return Verdict(False, _("Checked on {checked}: {problems}").format(
+            checked=checked, problems=_("; ").join(problems[:2]))
+            + ("" if len(problems) <= 2 else _("; and {n} more").format(n=len(problems) - 2)) + _("."))
+    return Verdict(True, _("On {checked}: each element is dropped independently with probability rate, the others "
+                           "are scaled by 1 / (1 - rate), a new mask is drawn at each run, and the output is the "
+                           "inputs unchanged when training is False.").format(checked=checked))
 
 
 EXERCISE = Exercise.of(
     public,
-    Check("values", "drops each element with probability rate only while training", 1.5, judge_values),
-    Check("trained", "trains the book's dropout MLP to the reference's accuracy", 0.5,
-          training_judge(5.0, "300-50-10 MLP with your dropout (rate 0.5) on the inputs and hidden layers, "
-                              "evaluated with training=False; a correct dropout may draw other random "
-                              "numbers than the reference"), training=True),
+    Check("values", N_("drops each element with probability rate only while training"), 1.5, judge_values),
+    Check("trained", N_("trains the book's dropout MLP to the reference's accuracy"), 0.5,
+          training_judge(5.0, N_("300-50-10 MLP with your dropout (rate 0.5) on the inputs and hidden layers, "
+                                 "evaluated with training=False; a correct dropout may draw other random "
+                                 "numbers than the reference")), training=True),
 )

@@ -9,7 +9,8 @@ CASES = (None, "outputs", "hidden[12]", "hidden[34]|outputs")  # None: call with
 
 
 def describe(scope) -> str:
-    return "the default train_scope 'hidden[34]|outputs'" if scope is None else f"train_scope={scope!r}"
+    from grader.i18n import _
+    return _("the default train_scope 'hidden[34]|outputs'") if scope is None else f"train_scope={scope!r}"
 
 
 def small_graph():

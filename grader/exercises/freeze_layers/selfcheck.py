@@ -5,6 +5,7 @@ reference solution. It decides nothing about the grade."""
 from __future__ import annotations
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import N_, _
 
 ID = "freeze_layers"
 NOTEBOOK = "04_layer_reuse"
@@ -14,7 +15,7 @@ POSITION = 1  # its place among the exercises of its notebook
 
 SCOPE = "hidden3|outputs"  # not the default: the function must use its `train_scope` argument
 NAMES = ("hidden1/w", "hidden3/w", "hidden4/w", "outputs/w", "aux/outputs/w")
-HINT = ("minimize with var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=train_scope)")
+HINT = N_("minimize with var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=train_scope)")
 
 
 def check(fn) -> list[str]:
@@ -27,18 +28,21 @@ def check(fn) -> list[str]:
             sess.run(tf.global_variables_initializer())
             sess.run(op)
             got = dict(zip(NAMES, sess.run(list(variables.values()))))
-    changed = lambda name: f"{name} changed to {got[name]:.4g} with train_scope={SCOPE!r}"  # noqa: E731
+    changed = lambda name: _("{name} changed to {value} with train_scope={scope}").format(  # noqa: E731
+        name=name, value=f"{got[name]:.4g}", scope=repr(SCOPE))
     if got["hidden1/w"] != 1.0:
-        raise Failed(f"{changed('hidden1/w')}: the scope does not match it, so it must stay frozen; {HINT}")
+        raise Failed(_("{changed}: the scope does not match it, so it must stay frozen; {hint}")
+                     .format(changed=changed("hidden1/w"), hint=_(HINT)))
     if got["hidden4/w"] != 1.0:
-        raise Failed(f"{changed('hidden4/w')}: the scope does not match it; use the function's `train_scope` "
-                     "argument, not the default 'hidden[34]|outputs'")
+        raise Failed(_("{changed}: the scope does not match it; use the function's `train_scope` argument, not the "
+                       "default 'hidden[34]|outputs'").format(changed=changed("hidden4/w")))
     if got["aux/outputs/w"] != 1.0:
-        raise Failed(f"{changed('aux/outputs/w')}: the scope is matched from the START of each variable name "
-                     "(re.match, as tf.get_collection(..., scope=train_scope) does), and 'aux/outputs/w' does "
-                     f"not start with hidden3 or outputs (re.search would find 'outputs' in its middle); {HINT}")
+        raise Failed(_("{changed}: the scope is matched from the START of each variable name (re.match, as "
+                       "tf.get_collection(..., scope=train_scope) does), and 'aux/outputs/w' does not start with "
+                       "hidden3 or outputs (re.search would find 'outputs' in its middle); {hint}")
+                     .format(changed=changed("aux/outputs/w"), hint=_(HINT)))
     for name in ("hidden3/w", "outputs/w"):
-        expect_close(f"{name} after one step of SGD(0.1) (gradient -4; the scope matches it: trained)",
-                     got[name], 1.4)
-    return [f"with train_scope={SCOPE!r}: trains hidden3/w and outputs/w only (not aux/outputs/w: the scope "
-            "matches from the start of each name)"]
+        expect_close(_("{name} after one step of SGD(0.1) (gradient -4; the scope matches it: trained)")
+                     .format(name=name), got[name], 1.4)
+    return [_("with train_scope={scope}: trains hidden3/w and outputs/w only (not aux/outputs/w: the scope "
+              "matches from the start of each name)").format(scope=repr(SCOPE))]

@@ -20,8 +20,9 @@ class Case:
     placeholder: bool        # fed through a placeholder of unknown batch size
 
     def describe(self) -> str:
-        alpha = "the default alpha" if self.alpha is None else f"alpha={self.alpha}"
-        return f"{alpha}, {self.dtype} input of shape {self.shape}"
+        from grader.i18n import _
+        alpha = _("the default alpha") if self.alpha is None else f"alpha={self.alpha}"
+        return _("{alpha}, {dtype} input of shape {shape}").format(alpha=alpha, dtype=self.dtype, shape=self.shape)
 
 
 CASES = (

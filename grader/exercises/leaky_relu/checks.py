@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import selfcheck as public
+from ...i18n import N_, _
 from ..base import Check, Exercise, Values, Verdict, first_difference, fmt, tolerance, training_judge
 from .build import CASES, NAMES, case_input
 
@@ -14,41 +15,49 @@ def judge_values(got: Values, want: Values) -> Verdict:
         key = f"case{i}"
         z = case_input(i, case)
         if key + ".error" in got:
-            problems.append(f"with {case.describe()}: {got[key + '.error']}")
+            problems.append(_("with {case}: {error}").format(case=case.describe(), error=got[key + ".error"]))
             continue
         g, w = np.asarray(got[key]), np.asarray(want[key])
         if g.dtype != w.dtype:
-            problems.append(f"with {case.describe()} the result is {g.dtype}, expected {w.dtype}")
+            problems.append(_("with {case} the result is {dtype}, expected {expected}").format(
+                case=case.describe(), dtype=g.dtype, expected=w.dtype))
         elif g.shape != w.shape:
-            problems.append(f"with {case.describe()} the result has shape {g.shape}, expected {w.shape}")
+            problems.append(_("with {case} the result has shape {shape}, expected {expected}").format(
+                case=case.describe(), shape=g.shape, expected=w.shape))
         else:
             diff = first_difference(g, w, *tolerance(w.dtype))
             if diff is not None:
                 index, gv, wv = diff
-                problems.append(f"with {case.describe()}: at z={fmt(z[index])} expected {fmt(wv)}, got {fmt(gv)}")
-    checked = f"{len(CASES)} hidden inputs (alpha in 0.01..0.7, float32 and float64, shapes () to (2, 3, 5))"
+                problems.append(_("with {case}: at z={z} expected {expected}, got {got}").format(
+                    case=case.describe(), z=fmt(z[index]), expected=fmt(wv), got=fmt(gv)))
+    checked = _("{n} hidden inputs (alpha in 0.01..0.7, float32 and float64, shapes () to (2, 3, 5))").format(
+        n=len(CASES))
     if problems:
-        return Verdict(False, f"Compared with max(alpha*z, z) on {checked}; differences: " + "; ".join(problems[:3])
-                       + ("" if len(problems) <= 3 else f"; and {len(problems) - 3} more"))
-    return Verdict(True, f"Equal to max(alpha*z, z) on {checked}.")
+        return Verdict(False, _("Compared with max(alpha*z, z) on {checked}; differences: {problems}").format(
+            checked=checked, problems=_("; ").join(problems[:3]))
+            + ("" if len(problems) <= 3 else _("; and {n} more").format(n=len(problems) - 3)))
+    return Verdict(True, _("Equal to max(alpha*z, z) on {checked}.").format(checked=checked))
 
 
 
 
 def judge_name(got: Values, want: Values) -> Verdict:
-    for i, (scope, name, _) in enumerate(NAMES):
+    for i, (scope, name, _call) in enumerate(NAMES):
         g, w = str(got[f"name{i}"]), str(want[f"name{i}"])
-        where = f" inside tf.name_scope({scope!r})" if scope else ""
         if g != w:
-            return Verdict(False, f"called with name={name!r}{where}, the returned op is named {g!r}; "
-                                  f"expected {w!r} (pass `name` to the op that produces the result)")
-    return Verdict(True, "The returned op carries the name given in `name`, also inside a name scope.")
+            return Verdict(False, (_("called with name={name} inside tf.name_scope({scope}), the returned op is named "
+                                     "{got}; expected {expected} (pass `name` to the op that produces the result)")
+                                   if scope else
+                                   _("called with name={name}, the returned op is named {got}; expected {expected} "
+                                     "(pass `name` to the op that produces the result)")).format(
+                name=repr(name), scope=repr(scope), got=repr(g), expected=repr(w)))
+    return Verdict(True, _("The returned op carries the name given in `name`, also inside a name scope."))
 
 
 EXERCISE = Exercise.of(
     public,
-    Check("values", "matches max(alpha*z, z) on unseen inputs", 1.0, judge_values),
-    Check("name", "names the returned op `name`", 0.5, judge_name),
-    Check("trained", "trains the book's MLP to the reference's accuracy", 0.5,
-          training_judge(2.0, "300-100-10 MLP with your activation"), training=True),
+    Check("values", N_("matches max(alpha*z, z) on unseen inputs"), 1.0, judge_values),
+    Check("name", N_("names the returned op `name`"), 0.5, judge_name),
+    Check("trained", N_("trains the book's MLP to the reference's accuracy"), 0.5,
+          training_judge(2.0, N_("300-100-10 MLP with your activation")), training=True),
 )

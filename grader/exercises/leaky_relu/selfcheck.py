@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import _
 
 ID = "leaky_relu"
 NOTEBOOK = "01_leaky_relu"
@@ -23,12 +24,16 @@ def check(fn) -> list[str]:
             out = fn(tf.constant(z.astype(dtype))) if alpha is None else fn(tf.constant(z.astype(dtype)), alpha=alpha)
             value = sess.run(out)
         a = 0.01 if alpha is None else alpha
-        expect_close(f"leaky_relu(z={z.tolist()}, alpha={a}) for {np.dtype(dtype).name}", value, np.maximum(a * z, z))
+        expect_close(_("leaky_relu(z={z}, alpha={alpha}) for {dtype}").format(z=z.tolist(), alpha=a,
+                                                                             dtype=np.dtype(dtype).name),
+                     value, np.maximum(a * z, z))
         if value.dtype != dtype:
-            raise Failed(f"a {np.dtype(dtype).name} input gave a {value.dtype} result; keep the input's dtype")
+            raise Failed(_("a {dtype} input gave a {result} result; keep the input's dtype")
+                         .format(dtype=np.dtype(dtype).name, result=value.dtype))
     with tf.Graph().as_default():
         name = fn(tf.constant(z), name="my_act").op.name
     if name != "my_act":
-        raise Failed(f"leaky_relu(z, name='my_act') returned an op named {name!r}: give `name` to the last op")
-    return ["values of max(alpha*z, z) for alpha 0.01 (default), 0.2 and 0.1, float32 and float64",
-            "the returned op is named `name`"]
+        raise Failed(_("leaky_relu(z, name='my_act') returned an op named {name}: give `name` to the last op")
+                     .format(name=repr(name)))
+    return [_("values of max(alpha*z, z) for alpha 0.01 (default), 0.2 and 0.1, float32 and float64"),
+            _("the returned op is named `name`")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import _
 
 ID = "max_norm"
 NOTEBOOK = "06_regularization"
@@ -39,14 +40,16 @@ def check(fn) -> list[str]:
         after, returned, count = _clipped(tf, fn, kwargs, collection)
         if returned is not None:
             kind = "tensor" if isinstance(returned, (tf.Tensor, tf.Variable)) else type(returned).__name__
-            raise Failed(f"{call}(weights) returned a {kind}; it must return None (a "
-                         "kernel_regularizer's result is added to the loss: max-norm has no loss term)")
+            raise Failed(_("{call}(weights) returned a {kind}; it must return None (a kernel_regularizer's result "
+                           "is added to the loss: max-norm has no loss term)").format(call=call, kind=kind))
         if not count:
-            raise Failed(f"after {call}(weights), the collection {collection!r} is empty: add the op that clips "
-                         "the weights to it (tf.add_to_collection)")
-        slices = "rows" if axis == 1 else "columns"
+            raise Failed(_("after {call}(weights), the collection {collection} is empty: add the op that clips the "
+                           "weights to it (tf.add_to_collection)").format(call=call, collection=repr(collection)))
         want = W / np.maximum(1.0, np.linalg.norm(W, axis=axis, keepdims=True))
-        expect_close(f"the kernel [[3, 4], [0.3, 0.4]] after running the ops of {collection!r} of {call} (each of its "
-                     f"{slices} clipped to a norm of at most 1.0, tf.clip_by_norm with axes={axis})", after, want)
-    return ["the op added to the collection assigns the kernel clipped to the threshold, along axes 1 (default) "
-            "and 0, also to another collection; the regularizer returns None"]
+        what = (_("the kernel [[3, 4], [0.3, 0.4]] after running the ops of {collection} of {call} (each of its rows "
+                  "clipped to a norm of at most 1.0, tf.clip_by_norm with axes={axis})") if axis == 1 else
+                _("the kernel [[3, 4], [0.3, 0.4]] after running the ops of {collection} of {call} (each of its "
+                  "columns clipped to a norm of at most 1.0, tf.clip_by_norm with axes={axis})"))
+        expect_close(what.format(collection=repr(collection), call=call, axis=axis), after, want)
+    return [_("the op added to the collection assigns the kernel clipped to the threshold, along axes 1 (default) "
+              "and 0, also to another collection; the regularizer returns None")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import N_, _
 
 ID = "regularization_losses"
 NOTEBOOK = "06_regularization"
@@ -15,7 +16,7 @@ FUNCTION = "regularized_loss"
 SIGNATURE = 'regularized_loss(base_loss)'
 POSITION = 0  # its place among the exercises of its notebook
 
-HINT = ("the loss must be base_loss plus the sum of every tensor in the collection "
+HINT = N_("the loss must be base_loss plus the sum of every tensor in the collection "
         "tf.GraphKeys.REGULARIZATION_LOSSES of the current graph")
 
 
@@ -38,11 +39,14 @@ def check(fn) -> list[str]:
     value = _value(tf, fn, [("l1", 0.1), ("l2", 0.05)])
     want = 1.5 + 0.1 * l1 + 0.05 * l2
     if np.shape(value) != ():
-        raise Failed(f"regularized_loss returned a value of shape {np.shape(value)}; expected a scalar")
+        raise Failed(_("regularized_loss returned a value of shape {shape}; expected a scalar")
+                     .format(shape=np.shape(value)))
     if np.isclose(value, 1.5):
-        raise Failed(f"with base_loss 1.5 and two terms in the collection (0.65 and 0.7125), the loss is {value:.6g}, "
-                     f"the base loss alone; expected {want:.6g}: {HINT}")
-    expect_close(f"base_loss 1.5 plus the collection's two terms 0.65 and 0.7125 ({HINT})", value, want)
+        raise Failed(_("with base_loss 1.5 and two terms in the collection (0.65 and 0.7125), the loss is {value}, "
+                       "the base loss alone; expected {want}: {hint}")
+                     .format(value=f"{value:.6g}", want=f"{want:.6g}", hint=_(HINT)))
+    expect_close(_("base_loss 1.5 plus the collection's two terms 0.65 and 0.7125 ({hint})").format(hint=_(HINT)),
+                 value, want)
     value = _value(tf, fn, [])
-    expect_close("with an empty collection (no regularizer), the loss is base_loss itself", value, 1.5)
-    return ["base_loss plus the sum of the collection's terms (two terms, and an empty collection)"]
+    expect_close(_("with an empty collection (no regularizer), the loss is base_loss itself"), value, 1.5)
+    return [_("base_loss plus the sum of the collection's terms (two terms, and an empty collection)")]

@@ -41,7 +41,8 @@ CASES = ((BOOK_OLD, BOOK_NEW, None), (BOOK_OLD, BOOK_NEW, "hidden[12]"), (OTHER_
 
 
 def describe(scope) -> str:
-    return "the default scope 'hidden[123]'" if scope is None else f"scope={scope!r}"
+    from grader.i18n import _
+    return _("the default scope 'hidden[123]'") if scope is None else f"scope={scope!r}"
 
 
 def old_model(i: int):

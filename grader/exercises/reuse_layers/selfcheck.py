@@ -8,6 +8,7 @@ import os
 import tempfile
 
 from grader.selfcheck import Failed, expect_close, tensorflow
+from grader.i18n import N_, _
 
 ID = "reuse_layers"
 NOTEBOOK = "04_layer_reuse"
@@ -17,7 +18,7 @@ POSITION = 0  # its place among the exercises of its notebook
 
 SCOPE = "hidden[12]"  # not the default: the function must use its `scope` argument
 SAVED = {"hidden1/w": [1.0, 2.0], "hidden2/w": [3.0], "hidden3/w": [4.0], "aux/hidden2/w": [5.0]}
-HINT = ("restore only tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope=scope), with a tf.train.Saver "
+HINT = N_("restore only tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope=scope), with a tf.train.Saver "
         "made on that list")
 
 
@@ -38,23 +39,25 @@ def check(fn) -> list[str]:
             try:
                 returned = fn(sess, path, scope=SCOPE)
             except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
-                raise Failed(f"with scope={SCOPE!r}, restoring raised {type(error).__name__}: the graph has a "
-                             "variable new_layer/w that is not in the checkpoint (as the new hidden4 and outputs "
-                             f"of part (b)), so restoring every variable fails; {HINT}") from None
+                raise Failed(_("with scope={scope}, restoring raised {error}: the graph has a variable new_layer/w "
+                               "that is not in the checkpoint (as the new hidden4 and outputs of part (b)), so "
+                               "restoring every variable fails; {hint}")
+                             .format(scope=repr(SCOPE), error=type(error).__name__, hint=_(HINT))) from None
             got = dict(zip(variables, sess.run(list(variables.values()))))
     for name in ("hidden1/w", "hidden2/w"):
-        expect_close(f"{name} with scope={SCOPE!r} (the scope matches it: restored from the checkpoint)",
-                     got[name], SAVED[name])
+        expect_close(_("{name} with scope={scope} (the scope matches it: restored from the checkpoint)")
+                     .format(name=name, scope=repr(SCOPE)), got[name], SAVED[name])
     if got["hidden3/w"][0] != 0.0:
-        raise Failed(f"hidden3/w was restored although scope={SCOPE!r} does not match it: use the function's "
-                     "`scope` argument, not the default 'hidden[123]'")
+        raise Failed(_("hidden3/w was restored although scope={scope} does not match it: use the function's "
+                       "`scope` argument, not the default 'hidden[123]'").format(scope=repr(SCOPE)))
     if got["aux/hidden2/w"][0] != 0.0:
-        raise Failed(f"aux/hidden2/w was restored with scope={SCOPE!r}: the scope is matched from the START of "
-                     "each variable name (re.match, as tf.get_collection(..., scope=scope) does), and "
-                     "'aux/hidden2/w' does not start with hidden1 or hidden2 (re.search would find 'hidden2' in "
-                     f"its middle); {HINT}")
+        raise Failed(_("aux/hidden2/w was restored with scope={scope}: the scope is matched from the START of each "
+                       "variable name (re.match, as tf.get_collection(..., scope=scope) does), and 'aux/hidden2/w' "
+                       "does not start with hidden1 or hidden2 (re.search would find 'hidden2' in its middle); {hint}")
+                     .format(scope=repr(SCOPE), hint=_(HINT)))
     names = sorted(v.op.name for v in returned) if isinstance(returned, (list, tuple)) else returned
     if names != ["hidden1/w", "hidden2/w"]:
-        raise Failed(f"returned {names!r}; expected the list of restored variables, [hidden1/w, hidden2/w]")
-    return [f"with scope={SCOPE!r}: restores hidden1/w and hidden2/w, leaves hidden3/w and aux/hidden2/w (the "
-            "scope matches from the start of each name), returns the restored list"]
+        raise Failed(_("returned {names}; expected the list of restored variables, [hidden1/w, hidden2/w]")
+                     .format(names=repr(names)))
+    return [_("with scope={scope}: restores hidden1/w and hidden2/w, leaves hidden3/w and aux/hidden2/w (the scope "
+              "matches from the start of each name), returns the restored list").format(scope=repr(SCOPE))]
