@@ -131,14 +131,14 @@ def variable_changes(got: Values, want: Values, before: Values, scope_note: str 
     return problems
 
 
-def training_judge(tolerance_points: float, what: str):
+def training_judge(tolerance_points: float, what: str, **values):
     """A judge that passes when the student's accuracy is at most `tolerance_points` below the reference's.
-    `what` is marked with N_ (translated when judged)."""
+    `what` is marked with N_ (translated when judged), its placeholders filled from `values`."""
     def judge(got: Values, want: Values) -> Verdict:
         mine, ref = float(got["accuracy"]), float(want["accuracy"])
         summary = _("{what}: held-out accuracy {mine} with your function, {ref} with the reference (same seed, data "
                     "and budget; passes within {points} percentage points)").format(
-            what=_(what), mine=f"{mine:.2%}", ref=f"{ref:.2%}", points=f"{tolerance_points:g}")
+            what=_(what).format(**values), mine=f"{mine:.2%}", ref=f"{ref:.2%}", points=f"{tolerance_points:g}")
         if mine >= ref - tolerance_points / 100:
             return Verdict(True, summary + _("."))
         return Verdict(False, summary + _(": yours is {points} points lower.").format(points=f"{100 * (ref - mine):.1f}"))

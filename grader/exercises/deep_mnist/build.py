@@ -18,7 +18,9 @@ class Case:
 
     def describe(self) -> str:
         shown = ", ".join(f"{k}={v}" for k, v in self.arguments.items())
-        return f"dnn(inputs of width {self.width}{', ' + shown if shown else ''})"
+        from grader.i18n import _
+        return _("dnn(inputs of width {width}{arguments})").format(width=self.width,
+                                                                   arguments=", " + shown if shown else "")
 
 
 CASES = (

@@ -22,7 +22,9 @@ class Case:
     def describe(self) -> str:
         settings = (f"initial_learning_rate={self.initial_learning_rate}, decay_steps={self.decay_steps}, "
                     f"decay_rate={self.decay_rate}, momentum={self.momentum}")
-        return f"the default arguments ({settings})" if self.call == "defaults" else settings
+        from grader.i18n import _
+        return _("the default arguments ({settings})").format(settings=settings) if self.call == "defaults" \
+            else settings
 
     def expected(self, k: int) -> float:
         return self.initial_learning_rate * self.decay_rate ** (k / self.decay_steps)

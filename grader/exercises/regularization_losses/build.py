@@ -9,28 +9,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.i18n import N_
+
 HIDDEN_SEED = 61283
 N_INPUTS, N_TARGETS, BATCH = 6, 3, 5
 
 
 @dataclass(frozen=True)
 class Case:
-    what: str                # for the messages
+    what: str                # for the messages (marked: translated when shown)
     layers: tuple            # (name, units, kernel regularizer, bias regularizer, activity regularizer)
     by_hand: bool = False    # a term added to the collection by hand, from a variable of no layer
 
 
 # A regularizer is (kind, scale): l1, l2, or l1_l2 (scale is then (l1, l2)); None for none.
 CASES = (
-    Case("the book's layout: an ℓ1 regularizer (scale 0.001) on the kernel of each of three layers",
+    Case(N_("the book's layout: an ℓ1 regularizer (scale 0.001) on the kernel of each of three layers"),
          (("hidden1", 8, ("l1", 0.001), None, None), ("hidden2", 5, ("l1", 0.001), None, None),
           ("outputs", N_TARGETS, ("l1", 0.001), None, None))),
-    Case("ℓ1 and ℓ2 regularizers of different scales on kernels, a bias and an activity",
+    Case(N_("ℓ1 and ℓ2 regularizers of different scales on kernels, a bias and an activity"),
          (("layer_a", 7, ("l2", 0.05), ("l1", 0.1), None), ("layer_b", 4, ("l1", 0.02), None, ("l2", 0.01)),
           ("layer_c", N_TARGETS, ("l1_l2", (0.005, 0.2)), None, None))),
-    Case("no regularizer at all (an empty collection)",
+    Case(N_("no regularizer at all (an empty collection)"),
          (("hidden1", 5, None, None, None), ("outputs", N_TARGETS, None, None, None))),
-    Case("an ℓ2 regularizer (scale 0.1) and a term added to the collection by hand",
+    Case(N_("an ℓ2 regularizer (scale 0.1) and a term added to the collection by hand"),
          (("hidden1", 6, ("l2", 0.1), None, None), ("outputs", N_TARGETS, None, None, None)), by_hand=True),
 )
 

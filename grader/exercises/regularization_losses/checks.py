@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import selfcheck as public
+from ...i18n import N_, _
 from ..base import Check, Exercise, Values, Verdict, fmt, tolerance, training_judge
 from .build import CASES
 
-HINT = ("Hint: get the terms with tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES) inside the function and "
+HINT = N_("Hint: get the terms with tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES) inside the function and "
         "add all of them to base_loss (tf.add_n([base_loss] + terms) also works when the list is empty).")
 
 
@@ -19,16 +20,17 @@ def _close(a, b) -> bool:
 def _diagnosis(got: float, base: float, terms: np.ndarray) -> str:
     extra = got - base
     if not len(terms):
-        return "the collection is empty here, so the loss must be base_loss itself"
+        return _("the collection is empty here, so the loss must be base_loss itself")
     if _close(got, base):
-        return "your loss equals base_loss: the regularization terms are missing"
+        return _("your loss equals base_loss: the regularization terms are missing")
     if len(terms) > 1 and _close(extra, terms[0]):
-        return "your loss adds only the first term of the collection"
+        return _("your loss adds only the first term of the collection")
     if len(terms) > 1 and _close(extra, terms.mean()):
-        return "your loss adds the mean of the terms, not their sum"
+        return _("your loss adds the mean of the terms, not their sum")
     if len(terms) > 1 and _close(extra, terms[-1]):
-        return "your loss adds only the last term of the collection"
-    return f"your loss minus base_loss is {fmt(extra)}, the terms sum to {fmt(terms.sum())}"
+        return _("your loss adds only the last term of the collection")
+    return _("your loss minus base_loss is {extra}, the terms sum to {total}").format(extra=fmt(extra),
+                                                                                   total=fmt(terms.sum()))
 
 
 def judge_values(got: Values, want: Values) -> Verdict:
@@ -36,30 +38,36 @@ def judge_values(got: Values, want: Values) -> Verdict:
     for i, case in enumerate(CASES):
         key = f"c{i}"
         if key + ".error" in got:
-            problems.append(f"with {case.what}: {got[key + '.error']}")
+            problems.append(_("with {case}: {error}").format(case=_(case.what), error=got[key + ".error"]))
             continue
         g, w = np.asarray(got[key]), np.asarray(want[key])
         if g.shape != w.shape:
-            problems.append(f"with {case.what}: your loss has shape {g.shape}, expected a scalar {w.shape}")
+            problems.append(_("with {case}: your loss has shape {shape}, expected a scalar {expected}").format(
+                case=_(case.what), shape=g.shape, expected=w.shape))
             continue
         if _close(g, w):
             continue
         base, terms = float(got[key + ".base"]), np.asarray(got[key + ".terms"], dtype=np.float64)
-        listed = f"the {len(terms)} terms {fmt(terms)}" if len(terms) else "no term"
-        problems.append(f"with {case.what}: your loss is {fmt(float(g))}, expected {fmt(float(w))} = base_loss "
-                        f"{fmt(base)} + {listed} of tf.GraphKeys.REGULARIZATION_LOSSES; "
-                        f"{_diagnosis(float(g), base, terms)}")
-    checked = f"{len(CASES)} hidden networks (ℓ1 and ℓ2 of several scales, an empty collection, a term added by hand)"
+        listed = (_("the {n} terms {terms}").format(n=len(terms), terms=fmt(terms)) if len(terms)
+                  else _("no term"))
+        problems.append(_("with {case}: your loss is {got}, expected {expected} = base_loss {base} + {listed} of "
+                          "tf.GraphKeys.REGULARIZATION_LOSSES; {diagnosis}").format(
+            case=_(case.what), got=fmt(float(g)), expected=fmt(float(w)), base=fmt(base), listed=listed,
+            diagnosis=_diagnosis(float(g), base, terms)))
+    checked = _("{n} hidden networks (ℓ1 and ℓ2 of several scales, an empty collection, a term added by hand)").format(
+        n=len(CASES))
     if problems:
-        return Verdict(False, f"Compared with base_loss + the sum of the collection's terms on {checked}: "
-                       + "; ".join(problems[:2]) + ("" if len(problems) <= 2 else f"; and {len(problems) - 2} more")
-                       + f". {HINT}")
-    return Verdict(True, f"Equal to base_loss + the sum of tf.GraphKeys.REGULARIZATION_LOSSES on {checked}.")
+        return Verdict(False, _("Compared with base_loss + the sum of the collection's terms on {checked}: {problems}")
+                       .format(checked=checked, problems=_("; ").join(problems[:2]))
+                       + ("" if len(problems) <= 2 else _("; and {n} more").format(n=len(problems) - 2))
+                       + _(". ") + _(HINT))
+    return Verdict(True, _("Equal to base_loss + the sum of tf.GraphKeys.REGULARIZATION_LOSSES on {checked}.")
+                   .format(checked=checked))
 
 
 EXERCISE = Exercise.of(
     public,
-    Check("values", "adds every regularization loss of the graph to the base loss", 1.5, judge_values),
-    Check("trained", "trains the book's ℓ1-regularized MLP to the reference's accuracy", 0.5,
-          training_judge(2.0, "300-50-10 MLP with ℓ1 on every kernel, minimizing your loss"), training=True),
+    Check("values", N_("adds every regularization loss of the graph to the base loss"), 1.5, judge_values),
+    Check("trained", N_("trains the book's ℓ1-regularized MLP to the reference's accuracy"), 0.5,
+          training_judge(2.0, N_("300-50-10 MLP with ℓ1 on every kernel, minimizing your loss")), training=True),
 )
