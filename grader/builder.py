@@ -19,6 +19,8 @@ import struct
 import sys
 import traceback
 
+from grader.i18n import _
+
 
 def send(fd: int, header: dict, blobs: dict[str, bytes] | None = None) -> None:
     blobs = blobs or {}
@@ -39,9 +41,10 @@ def _short(error: BaseException, limit: int = 300) -> str:
 
 def _describe_error(error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<your notebook>"]
-    where = f" (in your code: {frames[-1].name}, line {frames[-1].lineno} of the definition)" if frames else ""
+    where = _(" (in your code: {function}, line {line} of the definition)").format(
+        function=frames[-1].name, line=frames[-1].lineno) if frames else ""
     called = getattr(error, "grader_called_with", None)
-    return (f"(called with {called}) " if called else "") + _short(error) + where
+    return (_("(called with {arguments}) ").format(arguments=called) if called else "") + _short(error) + where
 
 
 def _load_definitions(statements: list[str]) -> dict:
@@ -70,13 +73,14 @@ def main(job_path: str, fd_text: str, go_text: str) -> None:
         fn = namespace.get(task["function"])
         if not callable(fn):
             send(fd, {"event": "done", "task": task["id"], "status": "missing",
-                      "message": f"no function named {task['function']} is defined"})
+                      "message": _("no function named {function} is defined").format(function=task["function"])})
             continue
         try:
             info, blobs = build(fn, job["workdir"])
         except NotImplementedError:
             send(fd, {"event": "done", "task": task["id"], "status": "not_implemented",
-                      "message": f"{task['function']} raises NotImplementedError (the template's stub)"})
+                      "message": _("{function} raises NotImplementedError (the template's stub)").format(
+                          function=task["function"])})
             continue
         except Exception as error:  # noqa: BLE001 - the student's error, reported to the student
             send(fd, {"event": "done", "task": task["id"], "status": "raised", "message": _describe_error(error)})

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .frames import FrameError, Reader
+from .i18n import _
 from .sandbox import Sandbox, describe_exit, kill_group, start_python
 
 STARTUP_SECONDS = 120.0  # importing TensorFlow on a busy machine
@@ -77,7 +78,7 @@ def _watch(process, reader: Reader, tasks, timeout: float, outcomes: dict[str, B
             header, blobs = reader.read(deadline)
         except TimeoutError:
             if current:
-                outcomes[current] = Built("timeout", f"did not finish within {timeout:g} s")
+                outcomes[current] = Built("timeout", _("did not finish within {seconds} s").format(seconds=f"{timeout:g}"))
                 _skip_hung(current, tasks, outcomes, timeout)
             break
         except (EOFError, FrameError):
@@ -110,8 +111,8 @@ def _skip_hung(hung: str, tasks, outcomes: dict[str, Built], timeout: float) -> 
     exercise = next(t["exercise"] for t in tasks if t["id"] == hung)
     for task in tasks:
         if task["exercise"] == exercise and task["id"] not in outcomes:
-            outcomes[task["id"]] = Built("timeout", f"was not run: another check of the same function did not "
-                                                    f"finish within {timeout:g} s")
+            outcomes[task["id"]] = Built("timeout", _("was not run: another check of the same function did not "
+                                                      "finish within {seconds} s").format(seconds=f"{timeout:g}"))
 
 
 def run_builds(programs: dict[str, list[str]], tasks: list[dict], workdir: Path, timeout: float,
@@ -125,5 +126,5 @@ def run_builds(programs: dict[str, list[str]], tasks: list[dict], workdir: Path,
     while remaining and not Sandbox.stopping:
         remaining = _run_builder(programs, remaining, workdir, timeout, sandbox, outcomes, slots, provided)
     for task in tasks:
-        outcomes.setdefault(task["id"], Built("crashed", "the builder stopped early"))
+        outcomes.setdefault(task["id"], Built("crashed", _("the builder stopped early")))
     return outcomes

@@ -19,6 +19,7 @@ import numpy as np
 from . import extract, notebooks
 from .builds import Built, run_builds
 from .exercises import EXERCISES
+from .i18n import _
 from .results import TestResult
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -205,6 +206,26 @@ def not_graded(exercise_id: str, reason: str) -> list[TestResult]:
     return [TestResult(exercise_id, c.name, c.points, 0.0, reason) for c in EXERCISES[exercise_id].checks]
 
 
+def _outcome_text(outcome: Outcome, function: str, handin: str | None) -> str:
+    """Why a check of `function` has no verdict, for the student."""
+    status, message = outcome.status, outcome.message
+    if status == "not_handed_in":
+        text = _("Not graded: {message}.")
+    elif status in ("not_implemented", "missing"):
+        text = _("Not implemented: {message}.")
+    elif status == "raised":
+        text = _("Your {function} raised {message}")
+    elif status == "refused" and handin:
+        text = _("The model handed in as \"{handin}\" was not evaluated: {message}.")
+    elif status == "refused":
+        text = _("What your {function} built was not run: {message}.")
+    elif status == "timeout":
+        text = _("This check of {function} {message} (an endless loop?).")
+    else:
+        text = _("This check of {function} could not finish: {message}.")
+    return text.format(function=function, message=message, handin=handin)
+
+
 def judge_exercise(exercise_id: str, student: dict[str, Outcome], reference: dict[str, Outcome]) -> list[TestResult]:
     exercise = EXERCISES[exercise_id]
     results = []
@@ -212,30 +233,18 @@ def judge_exercise(exercise_id: str, student: dict[str, Outcome], reference: dic
         tid = task_id(exercise_id, check.key)
         mine, ref = student.get(tid), reference[tid]
         if mine is None:  # a handed-in model's check whose notebook never got to measure it
-            mine = Outcome("not_handed_in", f"no model was handed in as \"{check.handin}\"")
+            mine = Outcome("not_handed_in", _("no model was handed in as \"{name}\"").format(name=check.handin))
         result = TestResult(exercise_id, check.name, check.points)
         if mine.status == "ok":
             try:
                 verdict = check.judge(mine.values, ref.values)
             except (KeyError, ValueError, TypeError, IndexError):  # measured values of an unexpected form
-                result.output = "The values measured from your function do not have the expected form."
+                result.output = _("The values measured from your function do not have the expected form.")
             else:
                 share = verdict.fraction if verdict.fraction is not None else float(verdict.passed)
                 result.score = round(check.points * min(1.0, max(0.0, share)), 2)
                 result.output = verdict.message
-        elif mine.status == "not_handed_in":
-            result.output = f"Not graded: {mine.message}."
-        elif mine.status in ("not_implemented", "missing"):
-            result.output = f"Not implemented: {mine.message}."
-        elif mine.status == "raised":
-            result.output = f"Your {exercise.function} raised {mine.message}"
-        elif mine.status == "refused" and check.handin:
-            result.output = f"The model handed in as \"{check.handin}\" was not evaluated: {mine.message}."
-        elif mine.status == "refused":
-            result.output = f"What your {exercise.function} built was not run: {mine.message}."
-        elif mine.status == "timeout":
-            result.output = f"This check of {exercise.function} {mine.message} (an endless loop?)."
         else:
-            result.output = f"This check of {exercise.function} could not finish: {mine.message}."
+            result.output = _outcome_text(mine, exercise.function, check.handin)
         results.append(result)
     return results

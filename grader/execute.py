@@ -19,6 +19,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from . import notebooks
 from .errors import summarize
+from .i18n import _
 from .kernel import launcher_argv
 from .sandbox import Sandbox
 
@@ -57,7 +58,7 @@ class _CappedClient(NotebookClient):
             msg = {**msg, "content": {**content, "text": content["text"][:room]}}
             super().output(outs, msg, display_id, cell_index)
         outs.append(nbformat.v4.new_output("stream", name="stderr",
-                                           text=f"\n[grader: output beyond {MAX_OUTPUT_BYTES:,} bytes dropped]\n"))
+                                           text="\n" + _("[grader: output beyond {limit} bytes dropped]").format(limit=f"{MAX_OUTPUT_BYTES:,}") + "\n"))
         return None
 
 
@@ -88,7 +89,7 @@ def _error_text(cell) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             return summarize(str(output.get("ename")), str(output.get("evalue") or ""), limit=300)
-    return "an error"
+    return _("an error")
 
 
 def _stop(manager: AsyncKernelManager) -> None:
@@ -128,31 +129,32 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     result.failed_cell = index
-                    result.failure = f"the submission's time limit ran out before {cell_name(index)}"
+                    result.failure = _("the submission's time limit ran out before {cell}").format(
+                        cell=cell_name(index))
                     break
                 client.timeout = int(max(1, min(timeout, left))) if left is not None else int(timeout)
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
                     result.failed_cell = index
-                    result.failure = (f"{cell_name(index)} ran longer than {timeout:g} s" if left is None
-                                      or timeout <= left else f"the submission's time limit ran out in "
-                                      f"{cell_name(index)}")
+                    result.failure = (_("{cell} ran longer than {seconds} s") if left is None or timeout <= left
+                                      else _("the submission's time limit ran out in {cell}")).format(
+                        cell=cell_name(index), seconds=f"{timeout:g}")
                     break
                 except DeadKernelError:
                     result.failed_cell = index
-                    result.failure = (f"the kernel died while running {cell_name(index)} "
-                                      "(out of memory, os._exit, or killed by a signal)")
+                    result.failure = _("the kernel died while running {cell} (out of memory, os._exit, or killed "
+                                       "by a signal)").format(cell=cell_name(index))
                     break
                 except CellExecutionError:
                     result.failed_cell = index
-                    result.failure = f"{cell_name(index)} raised {_error_text(cell)}"
+                    result.failure = _("{cell} raised {error}").format(cell=cell_name(index), error=_error_text(cell))
                     break
                 result.ran_ok.add(index)
     except DeadKernelError:
-        result.failure = "the kernel died"
+        result.failure = _("the kernel died")
     except RuntimeError as error:  # kernel did not start
-        result.failure = f"the kernel could not start: {error}"[:300]
+        result.failure = _("the kernel could not start: {error}").format(error=error)[:300]
     finally:
         _stop(manager)  # the kernel's process group; strays are ended with the submission's sandbox
     result.seconds = time.monotonic() - start

@@ -21,6 +21,7 @@ try:  # nbconvert's own choice of name for Jinja's context decorator
 except ImportError:  # Jinja 2
     from jinja2 import contextfilter as pass_context
 
+from .i18n import HTML_LANG, _, language
 from .report import write_atomic
 from .results import SubmissionResult, TestResult
 
@@ -85,9 +86,9 @@ class _ImagePlaceholders(Filter):
                     alt = unescape(attrs.get((None, "alt"), "")).strip()  # bleach keeps entities in values
                     yield {"type": "StartTag", "name": "span", "namespace": token.get("namespace"), "data": {
                         (None, "class"): "feedback-image-not-shown",
-                        (None, "title"): "not shown: the feedback page shows only images stored in the notebook",
+                        (None, "title"): _("not shown: the feedback page shows only images stored in the notebook"),
                         (None, "style"): "border: 1px dashed #9e9e9e; color: #616161; padding: 0 4px"}}
-                    yield {"type": "Characters", "data": f"[image{': ' + alt if alt else ''}]"}
+                    yield {"type": "Characters", "data": _("[image: {alt}]").format(alt=alt) if alt else _("[image]")}
                     yield {"type": "EndTag", "name": "span", "namespace": token.get("namespace")}
                     continue
             yield token
@@ -137,12 +138,25 @@ def _mathml(latex: str, display: str) -> str:
         return f"<{tag}>{escape(latex)}</{tag}>"
 
 
-# nbconvert's lab page without its scripts: MathJax and Mermaid from a CDN, require.js (widgets only).
+# Fonts that hold Chinese on each system (Windows, macOS, Linux), after the Latin ones, so that no
+# character is drawn as a box: the browser takes each character from the first font that has it.
+_SANS = ('"Segoe UI", -apple-system, "Helvetica Neue", Arial, "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", '
+         '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif')
+_MONO = ('Menlo, Consolas, "DejaVu Sans Mono", "Microsoft YaHei", "PingFang SC", "Noto Sans Mono CJK SC", '
+         '"Noto Sans CJK SC", monospace')
+
+# nbconvert's lab page (its <html lang> from the exporter's language_code) without its scripts:
+# MathJax and Mermaid from a CDN, require.js (widgets only); with the fonts above.
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
+{% block extra_css %}<style type="text/css">
+:root { --jp-content-font-family: SANS; --jp-ui-font-family: SANS; --jp-code-font-family: MONO; }
+body { font-family: SANS; }
+pre, code { font-family: MONO; }
+</style>{% endblock extra_css %}
+""".replace("SANS", _SANS).replace("MONO", _MONO)
 
 
 class _Exporter(HTMLExporter):
@@ -157,6 +171,7 @@ class _Exporter(HTMLExporter):
 
 def _exporter() -> HTMLExporter:
     return _Exporter(
+        language_code=HTML_LANG[language()],  # <html lang>: the browser picks Chinese glyphs for zh-CN
         embed_images=False,     # never read a file a student's markdown names (see _Renderer)
         sanitize_html=True,     # markdown cells and HTML outputs go through clean_html ...
         filters={"clean_html": _clean_html},  # ... ours, which keeps the markup notebooks need
@@ -174,14 +189,15 @@ def _text(text: str) -> str:
 
 
 def _test_box(test: TestResult) -> str:
-    status = "passed" if test.passed else "failed"
+    status = _("PASSED") if test.passed else _("FAILED")
     output = _text(test.output)
     return (f'<div style="{_PASSED if test.passed else _FAILED}; {_BOX}">'
-            f"<strong>{status.upper()}</strong> {_text(test.name)} "
+            f"<strong>{status}</strong> {_text(test.title())} "
             f"<strong>{_points(test.score, test.max_score)}</strong>"
-            + (f'<div class="feedback-override" style="{_PROBLEM}; {_BOX}"><strong>Overridden by your instructor'
-               f"</strong>: the grader gave {_points(test.original_score, test.max_score)}, now "
-               f"{_points(test.score, test.max_score)}" + (f". {_text(test.comment)}" if test.comment else "")
+            + (f'<div class="feedback-override" style="{_PROBLEM}; {_BOX}"><strong>{_("Overridden by your instructor")}'
+               "</strong>" + _(": the grader gave {before}, now {after}").format(
+                   before=_points(test.original_score, test.max_score), after=_points(test.score, test.max_score))
+               + (_(". ") + _text(test.comment) if test.comment else "")
                + "</div>" if test.overridden else "")
             + (f'<pre style="{_PRE}">{output}</pre>' if test.output else "") + "</div>")
 
@@ -191,8 +207,9 @@ def _exercise_box(exercise: str, tests: list[TestResult]) -> str:
     score, max_score = sum(t.score for t in tests), sum(t.max_score for t in tests)
     # (The page has no MathJax: dollar signs in the grader's messages stay as they are.)
     return (f'<div class="tex2jax_ignore" id="feedback-{_text(exercise)}">'
-            f"<h3>Test results for <code>{_text(exercise)}</code>: {_points(score, max_score)} points, "
-            f"{passed} passed, {len(tests) - passed} failed</h3>"
+            "<h3>" + _("Test results for {exercise}: {points} points, {passed} passed, {failed} failed").format(
+                exercise=f"<code>{_text(exercise)}</code>", points=_points(score, max_score), passed=passed,
+                failed=len(tests) - passed) + "</h3>"
             + '<div style="padding: 2px"></div>'.join(_test_box(t) for t in tests) + "</div>")
 
 
@@ -204,19 +221,21 @@ def _summary(result: SubmissionResult, by_exercise: dict[str, list[TestResult]],
         rows.append(f'<tr style="{style}"><td><a href="#feedback-{_text(exercise)}"><code>{_text(exercise)}</code>'
                     f"</a></td><td>{_points(sum(t.score for t in tests), sum(t.max_score for t in tests))}</td>"
                     f"<td>{passed}</td><td>{len(tests) - passed}</td></tr>")
-    parts = [f"<h1>Feedback: {_text(result.name)}</h1>",
-             f'<p style="font-weight: bold">Score: {_points(result.score, result.max_score)}'
-             + (f" (the grader gave {_points(sum(t.original_score if t.overridden else t.score for t in result.tests), result.max_score)}; "
-                "your instructor changed some scores, shown below)" if any(t.overridden for t in result.tests) else "")
+    graders = sum(t.original_score if t.overridden else t.score for t in result.tests)
+    parts = ["<h1>" + _("Feedback: {name}").format(name=_text(result.name)) + "</h1>",
+             '<p style="font-weight: bold">' + _("Score: {points}").format(
+                 points=_points(result.score, result.max_score))
+             + (_(" (the grader gave {points}; your instructor changed some scores, shown below)").format(
+                 points=_points(graders, result.max_score)) if any(t.overridden for t in result.tests) else "")
              + "</p>",
-             "<table><thead><tr><th>Exercise</th><th>Points</th><th>Passed</th><th>Failed</th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>"]
+             f"<table><thead><tr><th>{_('Exercise')}</th><th>{_('Points')}</th><th>{_('Passed')}</th>"
+             f"<th>{_('Failed')}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"]
     if result.problems:
         items = "".join(f"<li>{_text(p)}</li>" for p in result.problems)
-        parts.append(f'<div style="{_PROBLEM}; {_BOX}"><strong>Problems with this submission</strong>'
+        parts.append(f'<div style="{_PROBLEM}; {_BOX}"><strong>{_("Problems with this submission")}</strong>'
                      f"<ul>{items}</ul></div>")
     if unplaced:
-        parts.append("<h2>Exercises not found in any notebook</h2>")
+        parts.append(f"<h2>{_('Exercises not found in any notebook')}</h2>")
         parts += [_exercise_box(e, by_exercise[e]) for e in unplaced]
     return '<div class="tex2jax_ignore">' + "".join(parts) + "</div>"
 
@@ -245,7 +264,7 @@ def _feedback_notebook(result: SubmissionResult,
     # The last cell of an exercise is the one graded (grade.py), so its results go after it.
     after: list[dict[int, list[str]]] = []
     placed: set[str] = set()
-    for _, nb, exercises in notebooks:
+    for _name, nb, exercises in notebooks:
         here: dict[int, list[str]] = {}
         for exercise, cells in exercises.items():
             cells = [i for i in cells if 0 <= i < len(nb.cells)]
@@ -261,12 +280,15 @@ def _feedback_notebook(result: SubmissionResult,
                     if k in ("kernelspec", "language_info")}
     merged = nbformat.v4.new_notebook(metadata=metadata)
     merged.cells.append(nbformat.v4.new_markdown_cell(_summary(result, by_exercise, unplaced), id="summary"))
-    for k, ((name, nb, _), here) in enumerate(zip(notebooks, after), start=1):
+    for k, ((name, nb, _cells), here) in enumerate(zip(notebooks, after), start=1):
         tests = [t for exercises in here.values() for e in exercises for t in by_exercise[e]]
-        score = f": {_points(sum(t.score for t in tests), sum(t.max_score for t in tests))} points" if tests else ""
+        heading = _("Notebook {k} of {n}: {name}").format(k=k, n=len(notebooks), name=_text(name))
+        if tests:
+            heading = _("{heading}: {points} points").format(heading=heading, points=_points(
+                sum(t.score for t in tests), sum(t.max_score for t in tests)))
         merged.cells.append(nbformat.v4.new_markdown_cell(
             f'<div style="background-color: #e8eaf6; border: 1px solid #3949ab; color: #1a237e; {_BOX}">'
-            f"<h2>Notebook {k} of {len(notebooks)}: {_text(name)}{score}</h2></div>", id=f"nb{k}"))
+            f"<h2>{heading}</h2></div>", id=f"nb{k}"))
         for index, cell in enumerate(nb.cells):
             merged.cells.append(_student_cell(cell, f"nb{k}-{index}"))
             for j, exercise in enumerate(here.get(index, [])):
@@ -283,8 +305,9 @@ def write_feedback_html(result: SubmissionResult,
     `notebooks`: (file name, executed notebook, {exercise id: its solution cell indices in that notebook}).
     """
     with _RENDERING:
-        body, _ = _exporter().from_notebook_node(
-            _feedback_notebook(result, notebooks), resources={"metadata": {"name": f"Feedback: {result.name}"}})
+        body, _resources = _exporter().from_notebook_node(
+            _feedback_notebook(result, notebooks),
+            resources={"metadata": {"name": _("Feedback: {name}").format(name=result.name)}})
     write_atomic(path, body)
     return path
 

@@ -23,6 +23,7 @@ from .execute import Execution, execute
 from .exercises import EXERCISES
 from .feedback import write_feedback_html
 from .handins import copy_provided, measure_handins, needs_provided
+from .i18n import _
 from .load import LoadedNotebook, load_submission, safe_name
 from .prepare import Prepared, prepare
 from .results import SubmissionResult
@@ -48,20 +49,21 @@ def _find_notebooks(loaded: list[LoadedNotebook], config: GradeConfig, problems:
         prepared = prepare(item.notebook, config)
         exercises = {e: cells for e, cells in notebooks.solution_cells(prepared.nb).items() if e in EXERCISES}
         if not exercises:
-            problems.append(f"{item.path.name} has no exercise cells (none of the template's \"Exercise `...`\" "
-                            "cells this course knows; start from the template and keep its exercise cells)")
+            problems.append(_("{file} has no exercise cells (none of the template's \"Exercise `...`\" cells this "
+                              "course knows; start from the template and keep its exercise cells)").format(
+                file=item.path.name))
             continue
         for exercise in list(exercises):
             if exercise in claimed:
-                problems.append(f"exercise {exercise} appears in both {claimed[exercise]} and {item.path.name}; "
-                                f"{claimed[exercise]} is graded")
+                problems.append(_("exercise {exercise} appears in both {first} and {second}; {first} is graded")
+                                .format(exercise=exercise, first=claimed[exercise], second=item.path.name))
                 del exercises[exercise]
             else:
                 claimed[exercise] = item.path.name
         for exercise, cells in exercises.items():
             if len(cells) > 1:
-                problems.append(f"{item.path.name}: the cell of exercise {exercise} appears {len(cells)} times; "
-                                "the last one counts")
+                problems.append(_("{file}: the cell of exercise {exercise} appears {n} times; the last one counts")
+                                .format(file=item.path.name, exercise=exercise, n=len(cells)))
         key = f"nb{len(found)}"
         found.append(_Notebook(key, item, prepared.nb, prepared, exercises, notes=prepared.notes))
         problems += [f"{item.path.name}: {note}" for note in prepared.notes]
@@ -89,9 +91,10 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
     if cell in run.ran_ok:
         return None
     if run.failed_cell == cell:
-        return f"Not graded: the exercise's own cell in {nb.loaded.path.name} failed: {run.failure}."
-    return (f"Not graded: {nb.loaded.path.name} stopped before the cell of exercise `{exercise}` ran: "
-            f"{run.failure or 'execution did not reach it'}.")
+        return _("Not graded: the exercise's own cell in {file} failed: {failure}.").format(
+            file=nb.loaded.path.name, failure=run.failure)
+    return _("Not graded: {file} stopped before the cell of exercise `{exercise}` ran: {failure}.").format(
+        file=nb.loaded.path.name, exercise=exercise, failure=run.failure or _("execution did not reach it"))
 
 
 def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
@@ -145,7 +148,8 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                 handed_in = measure_handins(run_dir, nb.exercises, judge, config.timeout)
                 for outcome in handed_in.values():
                     if outcome.status == "not_handed_in" and nb.execution.failure:
-                        outcome.message += f"; the notebook stopped early: {nb.execution.failure}"
+                        outcome.message += _("; the notebook stopped early: {failure}").format(
+                            failure=nb.execution.failure)
                 measured.update(handed_in)
             nbformat.write(nb.execution.notebook, str(out_dir / executed_names[nb.key]))
 
@@ -158,7 +162,8 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                 list(pool.map(run, found))
         finally:
             checker.join()  # before the sandbox closes and the workdir goes, whatever happened
-        result.problems += [f"{nb.loaded.path.name}: {nb.execution.failure.rstrip('.')}." for nb in found
+        result.problems += [_("{file}: {failure}.").format(file=nb.loaded.path.name,
+                                                           failure=nb.execution.failure.rstrip(".。")) for nb in found
                             if nb.execution.failure]
         if check_error:
             raise check_error[0]
@@ -167,10 +172,10 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
             nb = by_exercise.get(exercise)
             if nb is None:
                 why = f" ({' '.join(result.problems)})" if not found and result.problems else ""
-                result.tests += not_graded(exercise, (
-                    f"Not graded: the cell of exercise `{exercise}` (the template's cell under the heading "
-                    f"\"Exercise `{exercise}`\", where {EXERCISES[exercise].function} is defined) was not found "
-                    f"in the submission{why}."))
+                result.tests += not_graded(exercise, _(
+                    "Not graded: the cell of exercise `{exercise}` (the template's cell under the heading "
+                    "\"Exercise `{exercise}`\", where {function} is defined) was not found in the submission{why}.")
+                    .format(exercise=exercise, function=EXERCISES[exercise].function, why=why))
             elif (reason := _gate(exercise, nb)) is not None:
                 result.tests += not_graded(exercise, reason)
             else:
@@ -180,7 +185,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                                          for nb in found if nb.execution is not None],
                                 out_dir / "feedback.html")
         except Exception as error:  # noqa: BLE001
-            result.problems.append(f"the feedback page could not be written: {error}")
+            result.problems.append(_("the feedback page could not be written: {error}").format(error=error))
     finally:
         sandbox.close()
         shutil.rmtree(workdir, ignore_errors=True)

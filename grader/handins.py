@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from .exercises import EXERCISES
+from .i18n import _
 from .handin import FOLDER
 
 CAPS = {"graph.pb": 64 << 20, "values.npz": 64 << 20, "tensors.json": 1 << 20}
@@ -31,20 +32,21 @@ def _read(dir_fd: int, name: str, cap: int) -> bytes:
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError as error:
-        raise Missing(f"{name} is missing" if error.errno == errno.ENOENT else f"{name} could not be opened "
-                      "(a link or not a file)") from None
+        raise Missing((_("{file} is missing") if error.errno == errno.ENOENT else
+                       _("{file} could not be opened (a link or not a file)")).format(file=name)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Missing(f"{name} is not a file")
+            raise Missing(_("{file} is not a file").format(file=name))
         if info.st_size > cap:
-            raise Missing(f"{name} is {info.st_size >> 20} MiB, over the {cap >> 20} MiB limit")
+            raise Missing(_("{file} is {size} MiB, over the {limit} MiB limit").format(
+                file=name, size=info.st_size >> 20, limit=cap >> 20))
         chunks, size = [], 0
         while size <= cap and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)
             size += len(chunk)
         if size > cap:
-            raise Missing(f"{name} is over the {cap >> 20} MiB limit")
+            raise Missing(_("{file} is over the {limit} MiB limit").format(file=name, limit=cap >> 20))
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -59,8 +61,8 @@ def read_handin(run_dir: Path, name: str) -> tuple[dict, dict[str, bytes]]:
             fds.append(_open_dir(fds[-1], FOLDER))
             fds.append(_open_dir(fds[-1], name))
         except OSError:
-            raise Missing(f"no model was handed in as \"{name}\" (grader.save_for_grading(\"{name}\", ...) did "
-                          "not run)") from None
+            raise Missing(_("no model was handed in as \"{name}\" (grader.save_for_grading(\"{name}\", ...) did not "
+                            "run)").format(name=name)) from None
         files = {file: _read(fds[-1], file, cap) for file, cap in CAPS.items()}
     finally:
         for fd in fds:
@@ -68,9 +70,9 @@ def read_handin(run_dir: Path, name: str) -> tuple[dict, dict[str, bytes]]:
     try:
         info = json.loads(files["tensors.json"].decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise Missing("tensors.json could not be read") from None
+        raise Missing(_("tensors.json could not be read")) from None
     if not isinstance(info, dict):
-        raise Missing("tensors.json could not be read")
+        raise Missing(_("tensors.json could not be read"))
     return info, {"graph": files["graph.pb"], "values": files["values.npz"]}
 
 

@@ -14,6 +14,7 @@ import nbformat
 
 from . import notebooks
 from .errors import summarize
+from .i18n import _
 
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
 
@@ -85,25 +86,27 @@ def read_notebook(path: Path) -> LoadedNotebook:
         info = path.stat()
         size = info.st_size
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):  # a pipe or a device would hang
-            loaded.problem = f"{path.name} cannot be read (not a regular file)"
+            loaded.problem = _("{file} cannot be read (not a regular file)").format(file=path.name)
             return loaded
         if size > MAX_NOTEBOOK_BYTES:
-            loaded.problem = f"{path.name} is {size / 2**20:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit"
+            loaded.problem = _("{file} is {size} MB, over the {limit} MB limit").format(
+                file=path.name, size=f"{size / 2**20:.0f}", limit=MAX_NOTEBOOK_BYTES // 2**20)
             return loaded
         raw = path.read_bytes()
     except (OSError, RuntimeError) as error:  # RuntimeError: a link loop
-        loaded.problem = f"{path.name} cannot be read ({getattr(error, 'strerror', None) or error})"
+        loaded.problem = _("{file} cannot be read ({error})").format(file=path.name,
+                                                                  error=getattr(error, "strerror", None) or error)
         return loaded
     if not raw.strip():
-        loaded.problem = f"{path.name} is empty"
+        loaded.problem = _("{file} is empty").format(file=path.name)
         return loaded
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        loaded.problem = f"{path.name} is not a notebook (not JSON text)"
+        loaded.problem = _("{file} is not a notebook (not JSON text)").format(file=path.name)
         return loaded
     if not isinstance(data, dict) or "nbformat" not in data or not isinstance(data.get("nbformat"), int):
-        loaded.problem = f"{path.name} is JSON but not a Jupyter notebook (no nbformat version)"
+        loaded.problem = _("{file} is JSON but not a Jupyter notebook (no nbformat version)").format(file=path.name)
         return loaded
     repaired = False
     if re.search(rb"\\[uU][dD][89a-fA-F]", raw):
@@ -111,11 +114,11 @@ def read_notebook(path: Path) -> LoadedNotebook:
         try:
             data = _without_surrogates(data, replaced)
         except RecursionError:
-            loaded.problem = f"{path.name} is not a notebook (nested too deeply)"
+            loaded.problem = _("{file} is not a notebook (nested too deeply)").format(file=path.name)
             return loaded
         if replaced:
-            loaded.notes.append(f"it holds {sum(replaced)} invalid character(s) (unpaired surrogate escapes); "
-                                "each was replaced by \ufffd")
+            loaded.notes.append(_("it holds {n} invalid character(s) (unpaired surrogate escapes); each was "
+                                  "replaced by \ufffd").format(n=sum(replaced)))
             repaired = True
     cells = notebooks.raw_cells(data)
     for cell, name in zip(cells, notebooks.cell_names(cells)):  # before nbformat reads the metadata
@@ -128,16 +131,17 @@ def read_notebook(path: Path) -> LoadedNotebook:
         nbformat.validate(nb)
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds; all mean "not a valid notebook"
         why = summarize(type(error).__name__, str(error), limit=250)
-        loaded.problem = f"{path.name} is not a valid notebook ({why})"
+        loaded.problem = _("{file} is not a valid notebook ({why})").format(file=path.name, why=why)
         return loaded
     language = next((value for key, field_ in (("kernelspec", "language"), ("language_info", "name"))
                      if isinstance(nb.metadata.get(key), dict)
                      and isinstance(value := nb.metadata[key].get(field_), str) and value), None)
     if language and language.lower() != "python":
-        loaded.problem = f"{path.name} is a {language} notebook; these exercises are Python"
+        loaded.problem = _("{file} is a {language} notebook; these exercises are Python").format(file=path.name,
+                                                                                          language=language)
         return loaded
     if not nb.cells:
-        loaded.problem = f"{path.name} has no cells"
+        loaded.problem = _("{file} has no cells").format(file=path.name)
         return loaded
     loaded.notebook = nb
     return loaded
@@ -149,7 +153,8 @@ def _notebook_files(folder: Path, problems: list[str]) -> list[Path]:
         root = folder.resolve()
         paths = sorted(folder.rglob("*.ipynb"))
     except (OSError, RuntimeError) as error:
-        problems.append(f"the folder {folder.name} cannot be read ({getattr(error, 'strerror', None) or error})")
+        problems.append(_("the folder {folder} cannot be read ({error})").format(
+            folder=folder.name, error=getattr(error, "strerror", None) or error))
         return found
     for path in paths:
         if ".ipynb_checkpoints" in path.parts or path.name.endswith(".executed.ipynb"):
@@ -158,10 +163,12 @@ def _notebook_files(folder: Path, problems: list[str]) -> list[Path]:
             try:
                 outside = root not in path.resolve().parents
             except (OSError, RuntimeError):  # a link loop
-                problems.append(f"{path.relative_to(folder)} is a link that cannot be followed; ignored")
+                problems.append(_("{file} is a link that cannot be followed; ignored").format(
+                    file=path.relative_to(folder)))
                 continue
             if outside:
-                problems.append(f"{path.relative_to(folder)} is a link to a file outside the submission; ignored")
+                problems.append(_("{file} is a link to a file outside the submission; ignored").format(
+                    file=path.relative_to(folder)))
                 continue
         found.append(path)
     return found
@@ -172,10 +179,11 @@ def load_submission(path: Path) -> Submission:
     if path.is_dir():
         files = _notebook_files(path, submission.problems)
         if not files:
-            submission.problems.append(f"the folder {path.name} holds no notebooks (.ipynb files)")
+            submission.problems.append(_("the folder {folder} holds no notebooks (.ipynb files)").format(
+                folder=path.name))
         submission.notebooks = [read_notebook(p) for p in files]
     elif path.is_symlink() and not os.path.exists(path):
-        submission.problems.append(f"{path.name} is a broken link")
+        submission.problems.append(_("{file} is a broken link").format(file=path.name))
     else:
         submission.notebooks = [read_notebook(path)]
     submission.problems += [nb.problem for nb in submission.notebooks if nb.problem]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import nbformat
 
+from .i18n import N_, _
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -30,6 +32,12 @@ def reference_dir() -> Path:
 
 def assignments_dir() -> Path:
     return _course_dir("assignments")
+
+
+def templates_dir(lang: str = "en") -> Path:
+    """The student templates in `lang`: assignments/ (English) or assignments/<lang>/ (same cells,
+    grade_ids and code; the markdown translated)."""
+    return assignments_dir() if lang == "en" else assignments_dir() / lang
 
 
 def _metadata(cell) -> dict:
@@ -64,10 +72,10 @@ def tags(cell) -> list[str]:
 def _kind(value) -> str:
     if value is None:
         return "null"
-    for kind, name in ((bool, "a boolean"), (str, "a string"), ((int, float), "a number"), (list, "a list"),
-                       (dict, "a dict")):
+    for kind, name in ((bool, N_("a boolean")), (str, N_("a string")), ((int, float), N_("a number")),
+                       (list, N_("a list")), (dict, N_("a dict"))):
         if isinstance(value, kind):
-            return name
+            return _(name)
     return type(value).__name__
 
 
@@ -76,7 +84,8 @@ _NBGRADER_FIELDS = {"grade_id": str, "solution": bool, "locked": bool}
 
 
 # What the grader reads from a cell's nbgrader metadata, said in a student's words.
-_FIELD_WORDS = {"grade_id": "its exercise name", "solution": "its answer-cell flag", "locked": "its locked flag"}
+_FIELD_WORDS = {"grade_id": N_("its exercise name"), "solution": N_("its answer-cell flag"),
+               "locked": N_("its locked flag")}
 
 
 def repair_cell_metadata(cell: dict, name: str) -> list[str]:
@@ -87,8 +96,8 @@ def repair_cell_metadata(cell: dict, name: str) -> list[str]:
     if not isinstance(cell, dict):
         return notes
     if "metadata" in cell and not isinstance(cell["metadata"], dict):
-        notes.append(f"the metadata of {name} is malformed (it is {_kind(cell['metadata'])}, not a dict); "
-                     "it is ignored")
+        notes.append(_("the metadata of {cell} is malformed (it is {kind}, not a dict); it is ignored").format(
+            cell=name, kind=_kind(cell["metadata"])))
         cell["metadata"] = {}
     metadata = cell.get("metadata")
     if not isinstance(metadata, dict):
@@ -96,20 +105,21 @@ def repair_cell_metadata(cell: dict, name: str) -> list[str]:
     if "tags" in metadata and not (isinstance(metadata["tags"], list)
                                    and all(isinstance(t, str) for t in metadata["tags"])):
         kind = _kind(metadata["tags"])
-        what = "a list with non-string items" if kind == "a list" else kind
-        notes.append(f"the tags of {name} are malformed ({what}, not a list of strings); they are ignored")
+        what = _("a list with non-string items") if isinstance(metadata["tags"], list) else kind
+        notes.append(_("the tags of {cell} are malformed ({what}, not a list of strings); they are ignored").format(
+            cell=name, what=what))
         del metadata["tags"]
     if "nbgrader" in metadata:
         value = metadata["nbgrader"]
         if not isinstance(value, dict):
-            notes.append(f"the grading metadata of {name} is malformed (it is {_kind(value)}, not a dict); "
-                         "it is ignored")
+            notes.append(_("the grading metadata of {cell} is malformed (it is {kind}, not a dict); it is ignored")
+                         .format(cell=name, kind=_kind(value)))
             del metadata["nbgrader"]
         else:
             for key, kind in _NBGRADER_FIELDS.items():
                 if key in value and not isinstance(value[key], kind):
-                    notes.append(f"the grading metadata of {name} is malformed ({_FIELD_WORDS[key]} is "
-                                 f"{_kind(value[key])}); it is ignored")
+                    notes.append(_("the grading metadata of {cell} is malformed ({field} is {kind}); it is ignored")
+                                 .format(cell=name, field=_(_FIELD_WORDS[key]), kind=_kind(value[key])))
                     del value[key]
     return notes
 
@@ -118,7 +128,8 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)  # a markdown A
 
 
 def _ordinal(n: int) -> str:
-    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(n, f"{n}th")
+    words = {1: N_("first"), 2: N_("second"), 3: N_("third"), 4: N_("fourth"), 5: N_("fifth")}
+    return _(words[n]) if n in words else _("{n}th").format(n=n)
 
 
 def cell_names(cells) -> list[str]:
@@ -134,20 +145,25 @@ def cell_names(cells) -> list[str]:
         kind = cell.get("cell_type")
         if kind == "markdown" and (found := _HEADING.findall(source)):
             heading, count = found[-1], 0
-            names.append(f'the text cell of the heading "{heading}"')
+            names.append(_('the text cell of the heading "{heading}"').format(heading=heading))
             continue
         if kind != "code":
-            names.append(f'a text cell under the heading "{heading}"' if heading else "a text cell at the top")
+            names.append(_('a text cell under the heading "{heading}"').format(heading=heading) if heading
+                         else _("a text cell at the top"))
             continue
         if "injected-parameters" in tags(cell):
-            names.append("the grader's own parameters cell")
+            names.append(_("the grader's own parameters cell"))
             continue
         count += 1
-        where = f'under the heading "{heading}"' if heading else "from the top of the notebook"
         exercise = grade_id(cell) if is_solution(cell) else None
         exercise = None if exercise and "." in exercise else exercise  # a training cell: by its heading
-        names.append(f"the cell of exercise `{exercise}`" if exercise
-                     else " ".join(("the", _ordinal(count), "code cell", where)))
+        if exercise:
+            names.append(_("the cell of exercise `{exercise}`").format(exercise=exercise))
+        elif heading:
+            names.append(_('the {ordinal} code cell under the heading "{heading}"').format(
+                ordinal=_ordinal(count), heading=heading))
+        else:
+            names.append(_("the {ordinal} code cell from the top of the notebook").format(ordinal=_ordinal(count)))
     return names
 
 

@@ -12,8 +12,9 @@ import nbformat
 from . import notebooks
 from .config import GradeConfig
 from .exercises import EXERCISES
+from .i18n import LANGUAGES, _, ngettext
 
-_TEMPLATES: dict[str, nbformat.NotebookNode] = {}
+_TEMPLATES: dict[tuple[str, str], nbformat.NotebookNode | None] = {}
 
 
 @dataclass
@@ -27,13 +28,22 @@ class Prepared:
         return notebooks.cell_names(self.nb.cells)[index]
 
 
+def _template(stem: str, lang: str) -> nbformat.NotebookNode | None:
+    if (stem, lang) not in _TEMPLATES:
+        path = notebooks.templates_dir(lang) / f"{stem}.ipynb"
+        _TEMPLATES[stem, lang] = notebooks.read(path) if lang == "en" or path.exists() else None
+    return _TEMPLATES[stem, lang]
+
+
 def _template_for(nb) -> nbformat.NotebookNode | None:
+    """The template the notebook started from: of its exercises' notebook, in the language whose
+    locked cells it keeps most of (a Chinese template's markdown is restored in Chinese)."""
     for exercise in notebooks.solution_cells(nb):
         if exercise in EXERCISES:
             stem = EXERCISES[exercise].notebook
-            if stem not in _TEMPLATES:
-                _TEMPLATES[stem] = notebooks.read(notebooks.assignments_dir() / f"{stem}.ipynb")
-            return _TEMPLATES[stem]
+            sources = {c.source for c in nb.cells}
+            found = [t for t in (_template(stem, lang) for lang in LANGUAGES) if t is not None]
+            return max(found, key=lambda t: sum(notebooks.is_locked(c) and c.source in sources for c in t.cells))
     return None
 
 
@@ -57,8 +67,10 @@ def _restore_locked(nb, template, notes: list[str]) -> None:
             restored["id"] = cell["id"]  # cell ids must stay unique within the notebook
         nb.cells[index] = restored
     if changed:
-        notes.append(f"{'; '.join(changed)}: {'a locked cell' if len(changed) == 1 else 'locked cells'} of the "
-                     "template, changed; the grader restored the template's version before running the notebook")
+        notes.append(ngettext("{cells}: a locked cell of the template, changed; the grader restored the template's "
+                              "version before running the notebook",
+                              "{cells}: locked cells of the template, changed; the grader restored the template's "
+                              "version before running the notebook", len(changed)).format(cells=_("; ").join(changed)))
 
 
 def notebook_parameters(nb, config: GradeConfig) -> dict:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .i18n import LANGUAGES, _, using
+
 # The problem a result carries when the grader itself failed on the submission (a bug, not the student's).
 INTERNAL_ERROR = "internal grader error"
 # The audit record's keys in results.json's top-level extra_data (written by audit.py).
@@ -12,7 +14,7 @@ AUDIT_KEYS = ("graded_at", "grader_version", "tensorflow_version", "numpy_versio
 @dataclass
 class TestResult:
     exercise: str
-    name: str            # shown to the student, e.g. "matches the reference on unseen inputs"
+    name: str            # the check's English name, its stable id (shown translated), e.g. "matches ..."
     max_score: float
     score: float = 0.0
     output: str = ""     # what was checked, and on failure what differed
@@ -29,7 +31,8 @@ class TestResult:
 
     def override_text(self) -> str:
         """How every output shows an override: the grader's score, the instructor's, the comment."""
-        text = f"score overridden by the instructor: {self.original_score:g} -> {self.score:g}"
+        text = _("score overridden by the instructor: {before} -> {after}").format(
+            before=f"{self.original_score:g}", after=f"{self.score:g}")
         return text + (f" ({self.comment})" if self.comment else "")
 
     def override_heading(self) -> str:
@@ -38,14 +41,18 @@ class TestResult:
         text = self.override_text()
         return text[:1].upper() + text[1:] + ".\n\n"
 
+    def title(self) -> str:
+        """The test's name in the chosen language."""
+        return _(self.name)
+
     def to_gradescope(self) -> dict:
-        extra: dict = {"exercise": self.exercise}
+        extra: dict = {"exercise": self.exercise, "test": self.name}  # test: the same whatever the language
         output = self.output
         if self.overridden:
             extra["override"] = {"original_score": self.original_score, "score": self.score, "comment": self.comment}
             output = self.override_heading() + output
         return {
-            "name": f"{self.exercise}: {self.name}",
+            "name": f"{self.exercise}: {self.title()}",
             "score": round(self.score, 4),
             "max_score": self.max_score,
             "status": "passed" if self.passed else "failed",
@@ -93,13 +100,17 @@ class SubmissionResult:
             test_extra = test.get("extra_data") if isinstance(test.get("extra_data"), dict) else {}
             exercise = str(test_extra.get("exercise", ""))
             title = str(test.get("name", ""))
-            read = TestResult(exercise, title.removeprefix(f"{exercise}: "), _number(test.get("max_score")),
+            name = test_extra.get("test") if isinstance(test_extra.get("test"), str) else \
+                title.removeprefix(f"{exercise}: ")  # results written before the languages
+            read = TestResult(exercise, name, _number(test.get("max_score")),
                               _number(test.get("score")), str(test.get("output", "")))
             override = test_extra.get("override")
             if isinstance(override, dict):  # the output as the grader wrote it, the override beside it
                 read.original_score = _number(override.get("original_score"))
                 read.comment = str(override.get("comment", ""))
-                read.output = read.output.removeprefix(read.override_heading())
+                for lang in LANGUAGES:  # written in either language
+                    with using(lang):
+                        read.output = read.output.removeprefix(read.override_heading())
             result.tests.append(read)
         return result
 
@@ -119,15 +130,15 @@ class SubmissionResult:
 
     def summary(self) -> str:
         failed = [t for t in self.tests if not t.passed]
-        head = f"{self.name}: {self.score:g} / {self.max_score:g} points"
-        parts = [head + "."]
+        parts = [_("{name}: {score} / {max_score} points.").format(name=self.name, score=f"{self.score:g}",
+                                                                   max_score=f"{self.max_score:g}")]
         if self.problems:
             parts.append(" ".join(self.problems))
         if failed:
             names = sorted({t.exercise for t in failed})
-            parts.append(f"Failed tests in: {', '.join(names)}.")
+            parts.append(_("Failed tests in: {exercises}.").format(exercises=", ".join(names)))
         elif self.tests:
-            parts.append("Every test passed.")
+            parts.append(_("Every test passed."))
         return " ".join(parts)
 
     def to_gradescope(self) -> dict:

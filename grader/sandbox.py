@@ -52,6 +52,7 @@ try:  # imported here, never in a forked child (imports there can deadlock)
 except ImportError:  # pragma: no cover - an install without it still grades, unconfined
     py_landlock = None
 
+from .i18n import _
 from .stage import stage_package
 
 CLONE_NEWNET = 0x40000000
@@ -834,7 +835,7 @@ def end_run(run_dir: Path) -> None:
 def describe_exit(returncode: int) -> str:
     if returncode < 0:
         sig = signal.Signals(-returncode)
-        why = {signal.SIGKILL: " (killed: out of time or memory)", signal.SIGSEGV: " (a segmentation fault)",
-               signal.SIGABRT: " (aborted, often out of memory)"}.get(sig, "")
-        return f"the process was killed by {sig.name}{why}"
-    return f"the process exited with status {returncode} (sys.exit or os._exit?)"
+        why = {signal.SIGKILL: _(" (killed: out of time or memory)"), signal.SIGSEGV: _(" (a segmentation fault)"),
+               signal.SIGABRT: _(" (aborted, often out of memory)")}.get(sig, "")
+        return _("the process was killed by {signal}").format(signal=sig.name) + why
+    return _("the process exited with status {status} (sys.exit or os._exit?)").format(status=returncode)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.frames import FrameError, Reader, encode
+from grader.i18n import _
 
 STARTUP_SECONDS = 300.0
 
@@ -96,17 +97,17 @@ class Judge:
 
     def measure(self, exercise: str, check: str, info: dict, blobs: dict[str, bytes], timeout: float) -> Measured:
         if not self._alive():
-            return Measured("error", "the judge could not be started again (internal grader error)")
+            return Measured("error", _("the judge could not be started again (internal grader error)"))
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             try:
                 conn.connect(self.socket_path)
                 conn.sendall(encode({"exercise": exercise, "check": check, "timeout": timeout, "info": info}, blobs))
                 header, reply = Reader(conn.fileno()).read(time.monotonic() + timeout + 30)
             except TimeoutError:
-                return Measured("timeout", f"did not finish within {timeout:g} s")
+                return Measured("timeout", _("did not finish within {seconds} s").format(seconds=f"{timeout:g}"))
             except (EOFError, FrameError, OSError):
-                return Measured("crashed", f"measuring it stopped the judge's process (out of time ({timeout:g} s) "
-                                           "or memory, or a crash)")
+                return Measured("crashed", _("measuring it stopped the judge's process (out of time ({seconds} s) or "
+                                             "memory, or a crash)").format(seconds=f"{timeout:g}"))
         status = header.get("status")
         if status != "ok":
             return Measured(status or "error", str(header.get("message", "")))

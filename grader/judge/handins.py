@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.graphs import fresh_graph, new_session, tf
+from grader.i18n import _
 from grader.judge import verify
 from grader.judge.imported import run_safely
 from grader.judge.training import mnist
@@ -40,12 +41,13 @@ def _names(info: dict) -> tuple[str, str, str | None, list[str]]:
         if value is None and optional:
             return None
         if not isinstance(value, str) or ":" not in value or len(value) > 300:
-            raise Refused(f"the saved model names no {key} tensor (hand it in with grader.save_for_grading)")
+            raise Refused(_("the saved model names no {key} tensor (hand it in with grader.save_for_grading)")
+                          .format(key=key))
         return value
     variables = info.get("variables")
     if not isinstance(variables, list) or len(variables) > MAX_VARIABLES or \
             not all(isinstance(v, str) and len(v) <= 300 for v in variables):
-        raise Refused("the saved model's list of variables could not be read")
+        raise Refused(_("the saved model's list of variables could not be read"))
     return tensor("inputs"), tensor("logits"), tensor("training", optional=True), variables
 
 
@@ -54,16 +56,16 @@ def _saved_values(blob: bytes, names: list[str]) -> dict[str, np.ndarray]:
         with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
             values = {name: npz[f"v{i}"] for i, name in enumerate(names) if f"v{i}" in npz.files}
     except (OSError, ValueError, KeyError, EOFError):
-        raise Refused("the saved model's values could not be read") from None
+        raise Refused(_("the saved model's values could not be read")) from None
     if any(v.dtype.kind not in "fiub" for v in values.values()):
-        raise Refused("the saved model's values are not all numbers")
+        raise Refused(_("the saved model's values are not all numbers"))
     return values
 
 
 def _check_switch(graph_def, name: str) -> None:
     node = next((n for n in graph_def.node if n.name == name), None)
     if node is None or node.op not in ("Placeholder", "PlaceholderWithDefault"):
-        raise Refused("the `training` tensor of the saved model is not a placeholder")
+        raise Refused(_("the `training` tensor of the saved model is not a placeholder"))
 
 
 def _dependencies(tensor: tf.Tensor, stop: set) -> list[tf.Operation]:
@@ -82,7 +84,7 @@ def _dependencies(tensor: tf.Tensor, stop: set) -> list[tf.Operation]:
 def load_handin(artifact) -> Handin:
     """Verify and import a handed-in model; its variables set to their saved values."""
     if "graph" not in artifact.blobs or "values" not in artifact.blobs:
-        raise Refused("the saved model is incomplete")
+        raise Refused(_("the saved model is incomplete"))
     inputs, logits, training, names = _names(artifact.info)
     graph_def = verify.parse(artifact.blobs["graph"])
     verify.check_input(graph_def, inputs.split(":")[0])
@@ -98,13 +100,14 @@ def load_handin(artifact) -> Handin:
             tf.import_graph_def(graph_def, name="")
             handles = [graph.get_tensor_by_name(n) if n else None for n in (inputs, logits, training)]
         except (KeyError, ValueError, TypeError):
-            raise Refused("the saved model's graph could not be loaded") from None
+            raise Refused(_("the saved model's graph could not be loaded")) from None
         stop = {inputs} | ({training} if training else set())
         used = {op.name: op for op in _dependencies(handles[1], stop) if op.type in VARIABLE_OPS}
         assigns, feed = [], {}
         for name, op in used.items():
             if name not in values:
-                raise Refused(f"the saved model has no value for the variable {name[:80]}, which the logits use")
+                raise Refused(_("the saved model has no value for the variable {name}, which the logits use")
+                              .format(name=name[:80]))
             value = values[name]
             holder = tf.placeholder(tf.as_dtype(op.get_attr("dtype")), shape=value.shape)
             if op.type == "VarHandleOp":
@@ -118,7 +121,7 @@ def load_handin(artifact) -> Handin:
             sess.run(assigns, feed)
         except (tf.errors.OpError, ValueError, TypeError):
             sess.close()
-            raise Refused("the saved values do not fit the variables of the saved graph") from None
+            raise Refused(_("the saved values do not fit the variables of the saved graph")) from None
     return Handin(graph, *handles, used, values, sess)
 
 
@@ -126,7 +129,7 @@ def value_tensor(op: tf.Operation) -> tf.Tensor:
     """A tensor holding a variable's value: a ref variable's output, or a read of a resource variable
     by the judge's own op (in the variable's graph)."""
     if op.type not in VARIABLE_OPS:
-        raise Refused(f"{op.name[:80]} is not a variable")
+        raise Refused(_("{name} is not a variable").format(name=op.name[:80]))
     if op.type != "VarHandleOp":
         return op.outputs[0]
     with op.graph.as_default():
@@ -151,8 +154,8 @@ def logits_on(handin: Handin, X: np.ndarray, training: bool = False) -> np.ndarr
         feed[handin.training] = training
     out = np.asarray(run_safely(handin.sess, handin.logits, feed))
     if out.ndim != 2 or out.shape[0] != len(X):
-        raise Refused(f"the saved model's logits have shape {out.shape} for {len(X)} images; expected "
-                      f"({len(X)}, number of classes)")
+        raise Refused(_("the saved model's logits have shape {shape} for {n} images; expected ({n}, number of "
+                        "classes)").format(shape=out.shape, n=len(X)))
     return out
 
 
@@ -160,8 +163,9 @@ def accuracy(handin: Handin, budget, digits) -> dict:
     X, y = grading_images(budget, digits)
     logits = logits_on(handin, X)
     if logits.shape[1] != len(digits):
-        raise Refused(f"the saved model's logits have {logits.shape[1]} columns; expected {len(digits)} "
-                      f"(one per digit {digits[0]}-{digits[-1]})")
+        raise Refused(_("the saved model's logits have {columns} columns; expected {n} (one per digit "
+                        "{first}-{last})").format(columns=logits.shape[1], n=len(digits), first=digits[0],
+                                                  last=digits[-1]))
     return {"accuracy": float(np.mean(np.argmax(logits, axis=1) == y)), "images": len(y)}
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.frames import FrameError, Reader, encode
+from grader.i18n import _
 from grader.graphs import Budget
 from grader.judge import training
 from grader.judge.imported import Artifact
@@ -91,10 +92,11 @@ def _handle(conn: socket.socket, measures: dict, context: Context, max_memory_mb
     except Refused as why:
         reply = encode({"status": "refused", "message": str(why)[:600]})
     except MemoryError:
-        reply = encode({"status": "refused", "message": "the graph your function built ran out of memory"})
+        reply = encode({"status": "refused", "message": _("the graph your function built ran out of memory")})
     except Exception as error:  # noqa: BLE001 - the judge's own bug, or a graph it could not handle
         traceback.print_exc()
-        reply = encode({"status": "error", "message": f"the judge could not measure it ({type(error).__name__})"})
+        reply = encode({"status": "error", "message": _("the judge could not measure it ({error})").format(
+            error=type(error).__name__)})
     conn.sendall(reply)
 
 
