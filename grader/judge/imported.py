@@ -8,6 +8,7 @@ import numpy as np
 from grader.graphs import fresh_graph, new_session, tf
 from grader.judge import verify
 from grader.judge.verify import Refused
+from grader.i18n import _
 
 
 @dataclass
@@ -94,8 +95,10 @@ def run_safely(sess, fetches, feed=None):
     try:
         return sess.run(fetches, feed)
     except tf.errors.OpError as error:
-        where = f" in op {error.op.name[:80]} ({error.op.type})" if error.op is not None else ""
-        raise Refused(f"running the graph your function built failed: {type(error).__name__}{where}") from None
+        where = _(" in op {op} ({type})").format(op=error.op.name[:80], type=error.op.type) \
+            if error.op is not None else ""
+        raise Refused(_("running the graph your function built failed: {error}").format(
+            error=type(error).__name__) + where) from None
 
 
 def replay(sess, runs: list[dict], paths: dict[str, str], blobs: dict[str, bytes]) -> None:
@@ -111,14 +114,14 @@ def replay(sess, runs: list[dict], paths: dict[str, str], blobs: dict[str, bytes
                 try:
                     feed[name] = np.load(io.BytesIO(blobs[spec["blob"]]), allow_pickle=False)
                 except (KeyError, TypeError, ValueError, OSError):
-                    raise Refused("a recorded session run of your function could not be read back") from None
+                    raise Refused(_("a recorded session run of your function could not be read back")) from None
         run_safely(sess, _fetches(run), feed)
 
 
 def _fetches(run: dict) -> list[str]:
     fetches = run.get("fetches") if isinstance(run, dict) else None
     if not isinstance(fetches, list) or not all(isinstance(f, str) for f in fetches):
-        raise Refused("a recorded session run of your function could not be read back")
+        raise Refused(_("a recorded session run of your function could not be read back"))
     return fetches
 
 
@@ -127,7 +130,7 @@ def run_feeds(run: dict) -> dict:
     feeds = {}
     for name, spec in (run.get("feeds") or {}).items():
         if not isinstance(spec, dict):
-            raise Refused("a recorded session run of your function could not be read back")
+            raise Refused(_("a recorded session run of your function could not be read back"))
         if spec.get("dtype") == "string":
             values = spec.get("value") or []
             feeds[name] = values[0] if len(values) == 1 else repr(values)
@@ -140,7 +143,7 @@ def load_op(artifact: Artifact, key: str, scaffold_fn) -> tuple[Loaded, str]:
     """The graph of `key`, built by build_op: verified, imported; and the student's op to run."""
     built = artifact.info.get(key)
     if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
+        raise Refused(_("the builder sent nothing for this case"))
     op = str(built.get("op", ""))
     return load(artifact.blobs[key], scaffold_fn, [op], student_initializers(built)), op
 

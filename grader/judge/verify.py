@@ -11,6 +11,8 @@ from tensorflow.core.framework import graph_pb2
 from tensorflow.python.framework import op_def_registry, tensor_util
 from google.protobuf.message import DecodeError
 
+from grader.i18n import _
+
 MAX_GRAPH_BYTES = 64 << 20
 MAX_STUDENT_CONST_BYTES = 1 << 20  # no room to smuggle in trained weights
 MAX_NAME = 80
@@ -43,16 +45,16 @@ class Refused(Exception):
 
 def parse(blob: bytes) -> graph_pb2.GraphDef:
     if len(blob) > MAX_GRAPH_BYTES:
-        raise Refused(f"the graph your function built is {len(blob) >> 20} MiB, over the "
-                      f"{MAX_GRAPH_BYTES >> 20} MiB limit")
+        raise Refused(_("the graph your function built is {size} MiB, over the {limit} MiB limit").format(
+            size=len(blob) >> 20, limit=MAX_GRAPH_BYTES >> 20))
     graph = graph_pb2.GraphDef()
     try:
         graph.ParseFromString(blob)
     except (DecodeError, RuntimeWarning, ValueError):
-        raise Refused("the graph your function built could not be read") from None
+        raise Refused(_("the graph your function built could not be read")) from None
     if graph.library.function or graph.library.gradient:
-        raise Refused("the graph your function built defines TensorFlow functions (tf.function, "
-                      "functional control flow); the exercises need none")
+        raise Refused(_("the graph your function built defines TensorFlow functions (tf.function, functional "
+                        "control flow); the exercises need none"))
     return graph
 
 
@@ -78,15 +80,15 @@ def check_scaffold(graph: graph_pb2.GraphDef, scaffold: dict) -> None:
     """Every node of the grader's scaffold must be in the student's graph, unchanged."""
     nodes = {n.name: n for n in graph.node}
     if len(nodes) != len(graph.node):
-        raise Refused("the graph your function built has two nodes of the same name")
+        raise Refused(_("the graph your function built has two nodes of the same name"))
     for name, node in scaffold.items():
         mine = nodes.get(name)
         if mine is None:
-            raise Refused(f"the grader's node {_short(name)} is missing from the graph your function built "
-                          "(was the graph replaced or reset?)")
+            raise Refused(_("the grader's node {node} is missing from the graph your function built (was the graph "
+                            "replaced or reset?)").format(node=_short(name)))
         if _comparable(mine) != _comparable(node):
-            raise Refused(f"your function changed the grader's node {_short(name)} (op {node.op}); "
-                          "build new ops instead of rewiring existing ones")
+            raise Refused(_("your function changed the grader's node {node} (op {op}); build new ops instead of "
+                            "rewiring existing ones").format(node=_short(name), op=node.op))
 
 
 def _node_name(ref: str) -> str:
@@ -121,19 +123,20 @@ def _allowed(node, nodes, feeds, checkpoints) -> str | None:
     """None when the node may run; else why not."""
     op = node.op
     if op in ("RestoreV2", "Restore", "RestoreSlice"):
-        return None if _restore_ok(node, nodes, feeds, checkpoints) else "restores from a file the grader did not give it"
+        return None if _restore_ok(node, nodes, feeds, checkpoints) else \
+            _("restores from a file the grader did not give it")
     if op in DENIED or (op not in STATEFUL_ALLOWED and any(part in op for part in DENIED_PARTS)):
-        return "reads or writes files, calls Python, loops or calls functions"
+        return _("reads or writes files, calls Python, loops or calls functions")
     if op == "PrintV2" and node.attr["output_stream"].s.decode() not in PRINT_STREAMS:
-        return "prints to a file"
+        return _("prints to a file")
     try:
         op_def = op_def_registry.get(op)
     except Exception:  # noqa: BLE001
         op_def = None
     if op_def is None:
-        return "is not a TensorFlow op this grader knows"
+        return _("is not a TensorFlow op this grader knows")
     if op_def.is_stateful and op not in STATEFUL_ALLOWED and not op.startswith(STATEFUL_PREFIXES):
-        return "is a stateful op the exercises do not need"
+        return _("is a stateful op the exercises do not need")
     return None
 
 
@@ -160,30 +163,32 @@ def check_runnable(graph: graph_pb2.GraphDef, targets: list[str], scaffold: dict
         seen.add(name)
         node = nodes.get(name)
         if node is None:
-            raise Refused(f"the graph your function built has no node {_short(name)}")
+            raise Refused(_("the graph your function built has no node {node}").format(node=_short(name)))
         if name in scaffold:
             if node.op in ("RestoreV2", "Restore", "RestoreSlice"):
                 raise Refused("restore op in the scaffold")  # never: the grader's scaffolds have none
         else:
             why = _allowed(node, nodes, feeds, checkpoints)
             if why:
-                raise Refused(f"the graph your function built has an op the grader does not run: "
-                              f"{_short(name)} ({node.op}) {why}")
+                raise Refused(_("the graph your function built has an op the grader does not run: {node} ({op}) "
+                                "{why}").format(node=_short(name), op=node.op, why=why))
             if node.op == "Const":
                 const_bytes += node.ByteSize()
         for ref in node.input:
             if ref.startswith("^") or _fed_tensor(ref) not in fed:
                 stack.append(_node_name(ref))
     if const_bytes > MAX_STUDENT_CONST_BYTES:
-        raise Refused(f"the constants your function adds take {const_bytes / 2**20:.1f} MiB "
-                      f"(at most {MAX_STUDENT_CONST_BYTES >> 20} MiB): build the values with ops, not constants")
+        raise Refused(_("the constants your function adds take {size} MiB (at most {limit} MiB): build the values "
+                        "with ops, not constants").format(size=f"{const_bytes / 2**20:.1f}",
+                                                          limit=MAX_STUDENT_CONST_BYTES >> 20))
 
 
 def check_input(graph: graph_pb2.GraphDef, name: str) -> None:
     """The input the judge replaces must be a plain placeholder or constant: nothing hides behind it."""
     node = next((n for n in graph.node if n.name == name), None)
     if node is None or node.op not in ("Placeholder", "PlaceholderV2", "Const") or node.input:
-        raise Refused(f"the input {name!r} of the graph your function built is not the grader's placeholder")
+        raise Refused(_("the input {name} of the graph your function built is not the grader's placeholder")
+                      .format(name=repr(name)))
 
 
 def clear_devices(graph: graph_pb2.GraphDef) -> None:

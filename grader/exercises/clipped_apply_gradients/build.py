@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.i18n import _
+
 HIDDEN_SEED = 52711
 # (threshold passed, learning rate, momentum or None, runs): None means "call without threshold".
 CASES = ((0.5, 1.0, None, 1), (None, 1.0, None, 1), (0.05, 0.1, 0.9, 2), (2.5, 1.0, None, 1))
@@ -23,7 +25,6 @@ def small_graph():
 
 def describe(case) -> str:
     threshold, lr, momentum, runs = case
-    from grader.i18n import _
     how = _("the default threshold") if threshold is None else f"threshold={threshold}"
     opt = (f"SGD lr={lr}" if momentum is None else
            _("Momentum lr={lr} momentum={momentum}, {runs} runs").format(lr=lr, momentum=momentum, runs=runs))
@@ -33,7 +34,7 @@ def describe(case) -> str:
 def build_step(fn, workdir):
     from grader.graphs import build_op, tf
     info, blobs = {}, {}
-    for i, (threshold, lr, momentum, _) in enumerate(CASES):
+    for i, (threshold, lr, momentum, _runs) in enumerate(CASES):
         def call(h):
             optimizer = (tf.train.GradientDescentOptimizer(lr) if momentum is None
                          else tf.train.MomentumOptimizer(lr, momentum))
@@ -42,7 +43,8 @@ def build_step(fn, workdir):
             except NotImplementedError:
                 raise
             except Exception as error:
-                error.grader_called_with = "the default threshold" if threshold is None else f"threshold={threshold}"
+                error.grader_called_with = _("the default threshold") if threshold is None \
+                    else f"threshold={threshold}"
                 raise
         info[f"c{i}"], blobs[f"c{i}"] = build_op(small_graph, call, "clipped_training_op")
     return info, blobs

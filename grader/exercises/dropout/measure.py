@@ -14,15 +14,16 @@ from grader.judge.verify import Refused
 
 from .build import CASES, case_graph, hidden_input
 from .model import HYPERPARAMETERS as BOOK, SITES, call_sites
+from grader.i18n import _
 
 
 def _output_name(artifact, key: str, output: str) -> str:
     built = artifact.info.get(key)
     if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
+        raise Refused(_("the builder sent nothing for this case"))
     outputs = built.get("outputs")
     if not isinstance(outputs, dict) or not isinstance(outputs.get(output), str):
-        raise Refused("the builder sent no output for this case")
+        raise Refused(_("the builder sent no output for this case"))
     return outputs[output]
 
 
@@ -113,7 +114,7 @@ def measure_values(artifact, ctx) -> dict:
 def measure_trained(artifact, ctx) -> dict:
     """The book's dropout MLP (model.py): the judge's network, each dropout call imported from the
     student's verified graph with its input wired to the network's tensor."""
-    names = {site: _output_name(artifact, "model", site) for site, _ in SITES}
+    names = {site: _output_name(artifact, "model", site) for site, _kind in SITES}
     graph_def = verify.parse(artifact.blobs["model"])
     scaffold = build_scaffold(call_sites)
     verify.check_scaffold(graph_def, scaffold.nodes)
@@ -132,7 +133,8 @@ def measure_trained(artifact, ctx) -> dict:
                     graph_def, input_map={scaffold.handles[site]: tensor, scaffold.handles["training"]: training},
                     return_elements=[names[site]], name=f"student_{site}")
             except (KeyError, ValueError, TypeError):
-                raise Refused(f"your dropout could not be applied to the layer {site} of the MLP") from None
+                raise Refused(_("your dropout could not be applied to the layer {site} of the MLP").format(
+                    site=site)) from None
             return result
 
         hidden = dropout("X", X)

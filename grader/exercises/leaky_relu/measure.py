@@ -11,6 +11,7 @@ from grader.judge.verify import Refused
 
 from .build import CASES, INPUT, NAMES, activation_inputs, case_input
 from .model import HYPERPARAMETERS as BOOK
+from grader.i18n import _
 
 
 def measure_values(artifact, ctx) -> dict:
@@ -66,7 +67,7 @@ def measure_trained(artifact, ctx) -> dict:
             try:
                 hidden = load_subgraph(artifact.blobs[layer], INPUT, str(built["output"]), pre)
             except (KeyError, ValueError, TypeError):
-                raise Refused("your activation could not be applied to a float32 layer of the MLP") from None
+                raise Refused(_("your activation could not be applied to a float32 layer of the MLP")) from None
         logits = graphs.dense(hidden, 10, "outputs", len(layers) + 1)
         loss, accuracy = graphs.loss_and_accuracy(logits, y)
         training_op = tf.train.GradientDescentOptimizer(BOOK["learning_rate"]).minimize(loss)

@@ -12,6 +12,7 @@ from grader.judge.verify import Refused
 
 from .build import CASES, small_graph
 from .model import HYPERPARAMETERS as BOOK, scaffold
+from grader.i18n import _
 
 
 def load_pair(artifact, key: str, scaffold_fn):
@@ -19,7 +20,7 @@ def load_pair(artifact, key: str, scaffold_fn):
     the student's initializers are all it may run), imported; and the two names to run."""
     built = artifact.info.get(key)
     if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
+        raise Refused(_("the builder sent nothing for this case"))
     op, learning_rate = str(built.get("op", "")), str(built.get("learning_rate", ""))
     initializers = student_initializers(built)
     loaded = load(artifact.blobs[key], scaffold_fn, [op, learning_rate], initializers)
@@ -30,7 +31,7 @@ def _rate(sess, learning_rate) -> np.ndarray:
     try:
         return np.asarray(run_safely(sess, learning_rate), dtype=np.float64)
     except (TypeError, ValueError):
-        raise Refused("the learning_rate your function returned does not evaluate to a number") from None
+        raise Refused(_("the learning_rate your function returned does not evaluate to a number")) from None
 
 
 def measure_step(artifact, ctx) -> dict:

@@ -13,12 +13,13 @@ from grader.judge.verify import Refused
 
 from .build import CASES, case_graph, hidden_kernel
 from .model import HYPERPARAMETERS as BOOK, scaffold
+from grader.i18n import _
 
 
 def _built(artifact, key: str) -> tuple[dict, list[str], list[str]]:
     built = artifact.info.get(key)
     if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
+        raise Refused(_("the builder sent nothing for this case"))
     ops = [str(n) for n in built.get("ops", [])][:1000]
     initializers = student_initializers(built)
     return built, ops, initializers

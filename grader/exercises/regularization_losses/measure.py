@@ -12,20 +12,21 @@ from grader.judge.verify import Refused
 
 from .build import CASES, case_graph, hidden_feed, hidden_weights
 from .model import HYPERPARAMETERS as BOOK, scaffold
+from grader.i18n import _
 
 
 def _load(artifact, key: str, scaffold_fn):
     """The verified graph of `key` and the student's loss tensor in it."""
     built = artifact.info.get(key)
     if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
+        raise Refused(_("the builder sent nothing for this case"))
     output = str(built.get("output", ""))
     initializers = student_initializers(built)
     loaded = load(artifact.blobs[key], scaffold_fn, [output], initializers)
     try:
         tensor = loaded.graph.get_tensor_by_name(output)
     except (KeyError, ValueError, TypeError):
-        raise Refused("what your function returned is not a tensor of its graph") from None
+        raise Refused(_("what your function returned is not a tensor of its graph")) from None
     return loaded, tensor
 
 
@@ -74,8 +75,8 @@ def measure_trained(artifact, ctx) -> dict:
         try:
             training_op = tf.train.GradientDescentOptimizer(BOOK["learning_rate"]).minimize(loss, var_list=trainable)
         except (ValueError, TypeError):
-            raise Refused("the loss your function returned cannot be minimized (no gradient reaches the "
-                          "network's weights, or it is not a float tensor)") from None
+            raise Refused(_("the loss your function returned cannot be minimized (no gradient reaches the "
+                            "network's weights, or it is not a float tensor)")) from None
     with loaded.session() as sess:
         loaded.initialize(sess)
         fit(sess, h["X"], h["y"], training_op, ctx.budget, batch_size=BOOK["batch_size"])

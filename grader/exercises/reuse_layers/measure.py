@@ -14,16 +14,17 @@ from grader.judge.verify import Refused
 
 from .build import CASES, new_model, old_model
 from .model import HYPERPARAMETERS as BOOK, scaffold
+from grader.i18n import _
 
 
 def _load_recorded(artifact, key: str, scaffold, judge_checkpoint: str):
     built = artifact.info.get(key)
     if not isinstance(built, dict) or key not in artifact.blobs:
-        raise Refused("the builder sent nothing for this case")
+        raise Refused(_("the builder sent nothing for this case"))
     runs = built.get("runs") or []
     builder_checkpoint = str(built.get("checkpoint", ""))
     if not isinstance(runs, list):
-        raise Refused("the recorded session runs of your function could not be read back")
+        raise Refused(_("the recorded session runs of your function could not be read back"))
     loaded = load(artifact.blobs[key], scaffold, [], runs=runs, checkpoints={builder_checkpoint: judge_checkpoint})
     return loaded, built, runs, {builder_checkpoint: judge_checkpoint}
 
@@ -67,7 +68,8 @@ def _require_the_checkpoints_values(sess, loaded, checkpoint: str, scope: str) -
     reader = tf.train.load_checkpoint(checkpoint)
     for name, value in loaded.values(sess).items():
         if re.match(scope, name) and reader.has_tensor(name) and not np.array_equal(value, reader.get_tensor(name)):
-            raise Refused(f"after your function ran, {name} does not hold the pretrained checkpoint's values")
+            raise Refused(_("after your function ran, {name} does not hold the pretrained checkpoint's values")
+                          .format(name=name))
 
 
 MEASURES = {"restore": measure_restore, "trained": measure_trained}

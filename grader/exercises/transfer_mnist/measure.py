@@ -13,13 +13,14 @@ from grader.judge.verify import Refused
 
 from .build import CASES, case_data
 from .model import DIGITS, PROVIDED, REUSED
+from grader.i18n import _
 
 
 def _array(blob: bytes) -> np.ndarray:
     try:
         return np.load(io.BytesIO(blob), allow_pickle=False)
     except (OSError, ValueError, EOFError):
-        raise Refused("what your function returned could not be read back") from None
+        raise Refused(_("what your function returned could not be read back")) from None
 
 
 def _subset_case(artifact, i: int) -> dict:
