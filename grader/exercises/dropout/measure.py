@@ -118,7 +118,7 @@ def measure_trained(artifact, ctx) -> dict:
     graph_def = verify.parse(artifact.blobs["model"])
     scaffold = build_scaffold(call_sites)
     verify.check_scaffold(graph_def, scaffold.nodes)
-    inputs = {scaffold.handles[site]: None for site, _ in SITES}
+    inputs = {scaffold.handles[site]: None for site, _kind in SITES}
     inputs[scaffold.handles["training"]] = None
     verify.check_runnable(graph_def, list(names.values()), scaffold.nodes, feeds=inputs)
     verify.clear_devices(graph_def)
@@ -138,7 +138,7 @@ def measure_trained(artifact, ctx) -> dict:
             return result
 
         hidden = dropout("X", X)
-        for seed, (units, (site, _)) in enumerate(zip(BOOK["hidden_layers"], SITES[1:]), start=1):
+        for seed, (units, (site, _kind)) in enumerate(zip(BOOK["hidden_layers"], SITES[1:]), start=1):
             hidden = tf.layers.dense(hidden, units, activation=tf.nn.relu, name=site,
                                      kernel_initializer=tf.glorot_uniform_initializer(seed=seed))
             hidden = dropout(site, hidden)
