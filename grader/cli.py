@@ -13,6 +13,7 @@ from rich.markup import escape
 from .config import GradeConfig
 
 LAYOUTS = ("canvas", "moodle", "gradescope", "folders")  # intake.LAYOUTS (not imported: the CLI starts light)
+LANGS = ("en", "zh")  # i18n.LANGUAGES
 
 _stderr = Console(stderr=True)
 
@@ -52,8 +53,10 @@ def cli() -> None:
               help="CSV of the students (id, name, e-mail): names them and lists those with no submission.")
 @click.option("--overrides", "overrides_file", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of instructor overrides (submission, exercise or test, points, comment).")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, envvar="GRADER_LANG",
+              help="The language of what students read: results.json, feedback.html, the problems (or GRADER_LANG).")
 def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_timeout, resume,
-          allow_network, junit, summary_md, fail_under, layout, roster, overrides_file) -> None:
+          allow_network, junit, summary_md, fail_under, layout, roster, overrides_file, lang) -> None:
     """Grade submissions: each PATH is a notebook or a folder of notebooks, or one LMS download."""
     from .data import DataError, load_mnist
     from .grade_batch import grade_all
@@ -96,7 +99,7 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     jobs = jobs or GradeConfig.jobs
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
                          submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
-                         jobs=jobs)
+                         jobs=jobs, lang=lang)
     results = grade_all(list(paths), config, reserved=tuple(reserved), intake=intake, overrides=overrides)
     try:
         if junit:
@@ -166,11 +169,13 @@ def generate(check: bool) -> None:
 @cli.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="An empty or new folder for the student bundle.")
-def release(out: Path) -> None:
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+              help="The bundle's language: its notebooks (assignments/<lang>/) and README; the self-checks speak it.")
+def release(out: Path, lang: str) -> None:
     """Write what students get: the templates, a README and the self-check package."""
     from .release import release as write_release
     try:
-        write_release(out)
+        write_release(out, lang)
     except FileExistsError as error:
         raise click.UsageError(str(error)) from None
     except ValueError as error:  # a stale template, or notebooks and exercise folders that do not match

@@ -22,6 +22,7 @@ class GradeConfig:
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
     submissions: tuple[Path, ...] = ()  # the whole batch: no student's code may read another's
     run_dir: Path | None = None       # this run's private folder (sandbox.begin_run): work folders go in it
+    lang: str = "en"                  # of what students read (i18n.py): results.json, feedback.html, problems
 
     @property
     def private_paths(self) -> tuple[Path, ...]:

@@ -1,5 +1,7 @@
 """Student templates from the reference notebooks (nbgrader's "generate assignment"):
-solutions replaced by a stub, outputs cleared, locked cells checksummed."""
+solutions replaced by a stub, outputs cleared, locked cells checksummed; in English (assignments/)
+and in each translation (assignments/<lang>/: the markdown from the `notebooks` catalog, every
+code cell, grade_id and code checksum the same, so a submission grades the same from either)."""
 from __future__ import annotations
 
 import copy
@@ -10,6 +12,7 @@ from pathlib import Path
 import nbformat
 
 from . import notebooks
+from .i18n import LANGUAGES, translate
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
@@ -49,6 +52,19 @@ def template_of(reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def translated(template: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """The template in `lang`: each markdown cell translated whole, its checksum recomputed."""
+    nb = copy.deepcopy(template)
+    if lang == "en":
+        return nb
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.strip():
+            cell.source = translate(cell.source, lang, "notebooks")
+            if notebooks.nbgrader(cell):
+                cell.metadata["nbgrader"]["checksum"] = checksum(cell)
+    return nb
+
+
 def course_problems(folder: Path) -> list[str]:
     """What does not match between the notebooks in `folder` and the exercise folders: a solution
     cell whose grade_id no exercise has, an exercise whose notebook or cell is missing."""
@@ -84,18 +100,21 @@ def render(nb: nbformat.NotebookNode) -> str:
 
 
 def generate(reference_dir: Path, assignments_dir: Path, check: bool = False) -> list[str]:
-    """Write (or, with check, compare) every template; return the names that were (or are) stale.
-    Raises ValueError, before writing anything, when notebooks and exercise folders do not match."""
+    """Write (or, with check, compare) every template in every language; return the names that were
+    (or are) stale, e.g. `01_leaky_relu.ipynb`, `zh/01_leaky_relu.ipynb`. Raises ValueError, before
+    writing anything, when notebooks and exercise folders do not match."""
     problems = course_problems(reference_dir)
     if problems:
         raise ValueError("; ".join(problems))
     stale = []
-    assignments_dir.mkdir(parents=True, exist_ok=True)
     for path in sorted(reference_dir.glob("*.ipynb")):
-        text = render(template_of(notebooks.read(path)))
-        target = assignments_dir / path.name
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            stale.append(path.name)
-            if not check:
-                target.write_text(text, encoding="utf-8")
+        template = template_of(notebooks.read(path))
+        for lang in LANGUAGES:
+            folder = assignments_dir if lang == "en" else assignments_dir / lang
+            text, target = render(translated(template, lang)), folder / path.name
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(str(target.relative_to(assignments_dir)))
+                if not check:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
     return stale

@@ -23,6 +23,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from . import audit
 from .checks import not_graded, pretrained_cache, reference_outcomes
 from .config import GradeConfig
+from .i18n import _, set_language
 from .exercises import EXERCISES
 from .grade import grade_submission
 from .judge.client import Judge
@@ -195,8 +196,8 @@ def _finished(previous: SubmissionResult | None) -> bool:
 def _internal_error(name: str, error: BaseException) -> SubmissionResult:
     result = SubmissionResult(name, problems=[f"{INTERNAL_ERROR}: {error!r}"], internal_error=True)
     for exercise in EXERCISES:
-        result.tests += not_graded(exercise, "Not graded: the grader failed on this submission "
-                                              "(please report it): " + repr(error)[:200])
+        result.tests += not_graded(exercise, _("Not graded: the grader failed on this submission (please report "
+                                               "it): {error}").format(error=repr(error)[:200]))
     return result
 
 
@@ -262,6 +263,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
     `intake`: an LMS download's intake.Plan (then `paths` is that download); `overrides`: (the
     --overrides file, its overrides.Override list), applied to every result in config.out at the end."""
     console = console or Console(stderr=True)
+    set_language(config.lang)  # what students read; the judge, builders and kernels started below inherit it
     with locked_out(config.out):
         paths = _unique(paths, console)
         run_dir = begin_run()  # work folders; what a killed run left behind is cleaned first
@@ -429,13 +431,13 @@ def _missing_results(intake, config: GradeConfig) -> list[SubmissionResult]:
             n += 1
             name = f"{base}-{n}"
         taken.add(name.casefold())
-        why = f"no submission from this student in {_text(str(intake.download))}"
+        why = _("no submission from this student in {download}").format(download=_text(str(intake.download)))
         result = SubmissionResult(name, problems=[why], path=_text(f"{intake.download}#missing"), abspath=identity)
         result.student = {"id": entry.id, "name": entry.name, "email": entry.email, "lms": intake.layout,
                           "missing": True}
         result.audit = audit.record(config, {})
         for exercise in EXERCISES:
-            result.tests += not_graded(exercise, f"Not graded: {why}.")
+            result.tests += not_graded(exercise, _("Not graded: {why}.").format(why=why))
         try:
             write_results_json(result, out)
         except OSError as error:

@@ -1,7 +1,7 @@
-"""What an instructor hands to students: `grader release --out DIR`.
+"""What an instructor hands to students: `grader release --out DIR [--lang zh]`.
 
     DIR/README.md        how to install, open the notebooks and self-check
-    DIR/assignments/     the templates (no solutions)
+    DIR/assignments/     the templates (no solutions), in the bundle's language
     DIR/package/         an installable package `grader` with the public self-checks
                          and the bundled MNIST sample only: no reference solution,
                          hidden check, hidden input or reference number.
@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from . import notebooks
+from .i18n import N_, _, using
 
 _PACKAGE = Path(__file__).resolve().parent
 # The bundle's package is the kernel's staged package (grader/stage.py): exactly what a student's
@@ -36,7 +37,7 @@ dependencies = ["tensorflow>=2.16", "tf-keras>=2.16", "numpy", "ipykernel>=6.0"]
 packages = ["grader"]
 '''
 
-README = '''# Chapter 11 exercises: Training Deep Neural Networks
+README = N_('''# Chapter 11 exercises: Training Deep Neural Networks
 
 {notebooks} notebooks, {functions} functions to write, in TensorFlow 1.x style (as in the book),
 run on current TensorFlow through `tensorflow.compat.v1`.
@@ -71,7 +72,7 @@ public checks that show "passed", "not implemented", or what differed. Run
 `grader.check_all()` anywhere to check every exercise of the notebook. Passing
 them is a good sign, not the grade: grading runs more checks, on inputs you do
 not see, and trains the book's networks with your functions.
-'''
+''')
 
 
 def _table(checks: dict) -> tuple[str, int, int]:
@@ -110,18 +111,19 @@ def name_is_module(target: str, root: Path) -> bool:
     return path.with_suffix(".py").exists() or path.is_dir()
 
 
-def release(out: Path) -> Path:
-    """Write the student bundle into `out` (which must not exist yet, or be empty)."""
+def release(out: Path, lang: str = "en") -> Path:
+    """Write the student bundle into `out` (which must not exist yet, or be empty), in `lang`: its
+    notebooks, its README and what its self-checks say (GRADER_LANG unset: the student's locale)."""
     from .selfcheck import public_checks
     from .stage import stage_package
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
-    templates = sorted(notebooks.assignments_dir().glob("*.ipynb"))  # not .ipynb_checkpoints/ or anything else
+    templates = sorted(notebooks.templates_dir(lang).glob("*.ipynb"))  # not .ipynb_checkpoints/ or anything else
     for template in templates:
         if _SOLUTION_MARK in template.read_text(encoding="utf-8"):
             raise ValueError(f"{template} holds a solution; run `grader generate` first")
     from .generate import course_problems
-    problems = course_problems(notebooks.assignments_dir())
+    problems = course_problems(notebooks.templates_dir(lang))
     if problems:
         raise ValueError("; ".join(problems))
     checks = public_checks()
@@ -141,9 +143,11 @@ def release(out: Path) -> Path:
         version = "0.0.0"
     (out / "package" / "pyproject.toml").write_text(PYPROJECT.format(version=version))
     table, n_notebooks, n_functions = _table(checks)
-    words = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight"}
-    (out / "README.md").write_text(README.format(notebooks=words.get(n_notebooks, str(n_notebooks)),
-                                                 functions=str(n_functions) if n_functions > 9 else
-                                                 {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}.get(
-                                                     n_functions, str(n_functions)), table=table))
+    # English spells small numbers out; other languages get digits.
+    words = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight"} if lang == "en" else {}
+    small = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"} if lang == "en" else {}
+    with using(lang):
+        text = _(README).format(notebooks=words.get(n_notebooks, str(n_notebooks)),
+                                functions=small.get(n_functions, str(n_functions)), table=table)
+    (out / "README.md").write_text(text, encoding="utf-8")
     return out
