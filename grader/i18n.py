@@ -12,7 +12,8 @@ so both languages show the same ones.
 
 The language, first found wins: `set_language()` (grading: `--lang`) or `using()` (a notebook's
 `grader.check(..., lang=)`), then GRADER_LANG, then the locale (LC_ALL, LC_MESSAGES, LANG) when it
-starts with `zh`; else English. Shipped to students (the self-checks speak it).
+starts with `zh`, then the language of the student bundle (`grader release --lang zh` writes it in
+locale/default); else English. Shipped to students (the self-checks speak it).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ LOCALES = {"zh": "zh_CN"}          # the catalogs' folder of each language (Engl
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 ENV = "GRADER_LANG"
+BUNDLE_DEFAULT = LOCALE_DIR / "default"  # written by `grader release --lang`: the bundle's language
 
 _chosen: str | None = None
 
@@ -41,12 +43,18 @@ def normalize(value: str | None) -> str | None:
 
 
 def from_environment() -> str:
-    """GRADER_LANG, else the locale POSIX would use for messages (LC_ALL over LC_MESSAGES over LANG)."""
+    """GRADER_LANG, else Chinese when the locale POSIX would use for messages (LC_ALL over LC_MESSAGES
+    over LANG) is, else the bundle's language, else English."""
     chosen = normalize(os.environ.get(ENV))
     if chosen:
         return chosen
     locale = next((os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), "")
-    return "zh" if normalize(locale) == "zh" else "en"
+    if normalize(locale) == "zh":
+        return "zh"
+    try:
+        return normalize(BUNDLE_DEFAULT.read_text(encoding="utf-8")) or "en"
+    except OSError:
+        return "en"
 
 
 def language() -> str:

@@ -142,6 +142,8 @@ def release(out: Path, lang: str = "en") -> Path:
     except metadata.PackageNotFoundError:
         version = "0.0.0"
     (out / "package" / "pyproject.toml").write_text(PYPROJECT.format(version=version))
+    if lang != "en":  # the self-checks' language where the student's environment names none
+        (out / "package" / "grader" / "locale" / "default").write_text(lang + "\n", encoding="utf-8")
     table, n_notebooks, n_functions = _table(checks)
     # English spells small numbers out; other languages get digits.
     words = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight"} if lang == "en" else {}
