@@ -107,11 +107,11 @@ def generate(reference_dir: Path, assignments_dir: Path, check: bool = False) ->
     if problems:
         raise ValueError("; ".join(problems))
     stale = []
-    for path in sorted(reference_dir.glob("*.ipynb")):
-        template = template_of(notebooks.read(path))
-        for lang in LANGUAGES:
-            folder = assignments_dir if lang == "en" else assignments_dir / lang
-            text, target = render(translated(template, lang)), folder / path.name
+    templates = [(path.name, template_of(notebooks.read(path))) for path in sorted(reference_dir.glob("*.ipynb"))]
+    for lang in LANGUAGES:
+        folder = assignments_dir if lang == "en" else assignments_dir / lang
+        for name, template in templates:
+            text, target = render(translated(template, lang)), folder / name
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(str(target.relative_to(assignments_dir)))
                 if not check:

@@ -145,11 +145,26 @@ def test_checksum_changes_with_the_source_and_the_type():
 
 def test_generate_writes_the_committed_templates(tmp_path):
     out = tmp_path / "a"
-    assert generate(notebooks.reference_dir(), out) == [p.name for p in REFERENCES]
-    for path in REFERENCES:
-        committed = (notebooks.assignments_dir() / path.name).read_text(encoding="utf-8")
-        assert (out / path.name).read_text(encoding="utf-8") == committed, path.name
+    names = [p.name for p in REFERENCES]
+    assert generate(notebooks.reference_dir(), out) == names + [f"zh/{name}" for name in names]
+    for name in names + [f"zh/{name}" for name in names]:
+        committed = (notebooks.assignments_dir() / name).read_text(encoding="utf-8")
+        assert (out / name).read_text(encoding="utf-8") == committed, name
     assert generate(notebooks.reference_dir(), out, check=True) == []
+
+
+def test_the_chinese_templates_have_the_same_cells_and_code_with_the_markdown_translated():
+    for path in REFERENCES:
+        en = notebooks.read(notebooks.assignments_dir() / path.name)
+        zh = notebooks.read(notebooks.templates_dir("zh") / path.name)
+        assert [c.cell_type for c in zh.cells] == [c.cell_type for c in en.cells], path.name
+        assert [notebooks.grade_id(c) for c in zh.cells] == [notebooks.grade_id(c) for c in en.cells]
+        for a, b in zip(en.cells, zh.cells):
+            if a.cell_type == "code":  # a submission grades the same from either language
+                assert (b.source, b.metadata) == (a.source, a.metadata), (path.name, notebooks.grade_id(a))
+            else:
+                assert b.source != a.source and re.search(r"[\u4e00-\u9fff]", b.source), (path.name, a.source[:60])
+                assert b.metadata["nbgrader"]["checksum"] == checksum(b)
 
 
 def test_generate_check_reports_a_stale_template_and_leaves_it(tmp_path):
