@@ -17,9 +17,9 @@ def variant(exercise: str, name: str) -> str:
     return (VARIANTS / exercise / f"{name}.py").read_text()
 
 
-def fill(stem: str, solutions: dict[str, str]) -> nbformat.NotebookNode:
-    """The template `stem` with the solution cells of `solutions` (grade_id -> source) replaced."""
-    nb = copy.deepcopy(notebooks.read(notebooks.assignments_dir() / f"{stem}.ipynb"))
+def fill(stem: str, solutions: dict[str, str], lang: str = "en") -> nbformat.NotebookNode:
+    """The template `stem` (in `lang`) with the solution cells of `solutions` (grade_id -> source) replaced."""
+    nb = copy.deepcopy(notebooks.read(notebooks.templates_dir(lang) / f"{stem}.ipynb"))
     for cell in nb.cells:
         if notebooks.is_solution(cell) and notebooks.grade_id(cell) in solutions:
             cell.source = solutions[notebooks.grade_id(cell)]
@@ -32,11 +32,12 @@ FUNCTION_NOTEBOOKS = sorted({e.notebook for e in EXERCISES.values() if not any(c
 FUNCTION_POINTS = sum(e.points for e in EXERCISES.values() if e.notebook in FUNCTION_NOTEBOOKS)
 
 
-def write_submission(folder: Path, solutions: dict[str, str]) -> Path:
-    """A submission of notebooks 01-06 in `folder`; exercises not in `solutions` stay stubs."""
+def write_submission(folder: Path, solutions: dict[str, str], lang: str = "en") -> Path:
+    """A submission of notebooks 01-06 in `folder`, started from the templates in `lang`; exercises not
+    in `solutions` stay stubs."""
     folder.mkdir(parents=True, exist_ok=True)
     for stem in FUNCTION_NOTEBOOKS:
-        nbformat.write(fill(stem, solutions), str(folder / f"{stem}.ipynb"))
+        nbformat.write(fill(stem, solutions, lang), str(folder / f"{stem}.ipynb"))
     return folder
 
 
