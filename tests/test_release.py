@@ -50,7 +50,9 @@ def test_the_bundle_holds_templates_readme_and_package(bundle):
     assert (bundle / "README.md").read_text().count("grader.check") >= 1
     package = bundle / "package" / "grader"
     assert {p.name for p in package.iterdir()} == {"__init__.py", "selfcheck.py", "data.py", "mnist", "exercises",
-                                                       "quiet_import.py", "handin.py"}
+                                                       "quiet_import.py", "handin.py", "i18n.py", "locale"}
+    assert [p.relative_to(package / "locale").as_posix() for p in (package / "locale").rglob("*") if p.is_file()] \
+        == ["zh_CN/LC_MESSAGES/grader.mo"]  # the messages; the notebooks' catalog stays with the instructor
     assert {p.name for p in (package / "exercises").rglob("*") if p.is_file()} == {"__init__.py", "selfcheck.py"}
     assert [p.name for p in (package / "mnist").iterdir()] == ["public-sample.npz"]
 
