@@ -171,7 +171,7 @@ class _Exporter(HTMLExporter):
 
 def _exporter() -> HTMLExporter:
     return _Exporter(
-        language_code=HTML_LANG[language()],  # <html lang>: the browser picks Chinese glyphs for zh-CN
+        language_code=HTML_LANG[language()].split("-")[0],  # nbconvert takes ISO 639-1 only: zh (made zh-CN below)
         embed_images=False,     # never read a file a student's markdown names (see _Renderer)
         sanitize_html=True,     # markdown cells and HTML outputs go through clean_html ...
         filters={"clean_html": _clean_html},  # ... ours, which keeps the markup notebooks need
@@ -308,6 +308,9 @@ def write_feedback_html(result: SubmissionResult,
         body, _resources = _exporter().from_notebook_node(
             _feedback_notebook(result, notebooks),
             resources={"metadata": {"name": _("Feedback: {name}").format(name=result.name)}})
+    # <html lang="zh-CN">: browsers pick Simplified Chinese glyphs (and fonts) for the page.
+    code = HTML_LANG[language()]
+    body = body.replace(f'<html lang="{code.split("-")[0]}">', f'<html lang="{code}">', 1)
     write_atomic(path, body)
     return path
 
