@@ -46,6 +46,12 @@ def _key(header: str) -> str:
     return re.sub(r"[\s_.\-]+", "", header.strip().lstrip("\ufeff")).casefold()
 
 
+def _names(check) -> set[str]:
+    """A test's name in every language (results.json names it in the language it was graded in)."""
+    from .i18n import LANGUAGES, translate
+    return {check.name} | {" ".join(translate(check.name, lang).split()) for lang in LANGUAGES}
+
+
 def _target(text: str, where: str) -> tuple[str, str | None, float]:
     """(exercise, test name or None, the most points it can have) of an exercise or test name."""
     text = " ".join(text.split())
@@ -54,9 +60,9 @@ def _target(text: str, where: str) -> tuple[str, str | None, float]:
     exercise, _, name = text.partition(": ")
     if exercise in EXERCISES:
         for check in EXERCISES[exercise].checks:
-            if check.name == name:
-                return exercise, name, check.points
-    found = [(e, c) for e, ex in EXERCISES.items() for c in ex.checks if c.name == text]
+            if name in _names(check):
+                return exercise, check.name, check.points
+    found = [(e, c) for e, ex in EXERCISES.items() for c in ex.checks if text in _names(c)]
     if len(found) == 1:
         return found[0][0], found[0][1].name, found[0][1].points
     if len(found) > 1:

@@ -331,3 +331,12 @@ print(json.dumps([[o.get("data", {}).get("text/plain", ""), o.get("data", {}).ge
     assert text.startswith("✓ leaky_relu: 通过"), text
     assert "float32 和 float64" in text and english_sentences(text) == [], text
     assert "leaky_relu: 通过" in html and english_sentences(prose(html)) == []
+
+
+def test_an_override_may_name_a_test_as_the_chinese_results_json_does():
+    from grader.overrides import _target
+    check = EXERCISES["leaky_relu"].checks[0]
+    chinese = i18n.translate(check.name, "zh")
+    assert CJK.search(chinese)
+    assert _target(f"leaky_relu: {chinese}", "line 2") == _target(f"leaky_relu: {check.name}", "line 2") == \
+        ("leaky_relu", check.name, check.points)
