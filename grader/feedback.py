@@ -194,8 +194,8 @@ def _test_box(test: TestResult) -> str:
     return (f'<div style="{_PASSED if test.passed else _FAILED}; {_BOX}">'
             f"<strong>{status}</strong> {_text(test.title())} "
             f"<strong>{_points(test.score, test.max_score)}</strong>"
-            + (f'<div class="feedback-override" style="{_PROBLEM}; {_BOX}"><strong>{_("Overridden by your instructor")}'
-               "</strong>" + _(": the grader gave {before}, now {after}").format(
+            + (f'<div class="feedback-override" style="{_PROBLEM}; {_BOX}"><strong>'
+               + _("Overridden by your instructor") + "</strong>" + _(": the grader gave {before}, now {after}").format(
                    before=_points(test.original_score, test.max_score), after=_points(test.score, test.max_score))
                + (_(". ") + _text(test.comment) if test.comment else "")
                + "</div>" if test.overridden else "")
@@ -228,14 +228,15 @@ def _summary(result: SubmissionResult, by_exercise: dict[str, list[TestResult]],
              + (_(" (the grader gave {points}; your instructor changed some scores, shown below)").format(
                  points=_points(graders, result.max_score)) if any(t.overridden for t in result.tests) else "")
              + "</p>",
-             f"<table><thead><tr><th>{_('Exercise')}</th><th>{_('Points')}</th><th>{_('Passed')}</th>"
-             f"<th>{_('Failed')}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"]
+             "<table><thead><tr>" + "".join(f"<th>{heading}</th>" for heading in (
+                 _("Exercise"), _("Points"), _("Passed"), _("Failed")))
+             + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
     if result.problems:
         items = "".join(f"<li>{_text(p)}</li>" for p in result.problems)
-        parts.append(f'<div style="{_PROBLEM}; {_BOX}"><strong>{_("Problems with this submission")}</strong>'
-                     f"<ul>{items}</ul></div>")
+        parts.append(f'<div style="{_PROBLEM}; {_BOX}"><strong>' + _("Problems with this submission")
+                     + f"</strong><ul>{items}</ul></div>")
     if unplaced:
-        parts.append(f"<h2>{_('Exercises not found in any notebook')}</h2>")
+        parts.append("<h2>" + _("Exercises not found in any notebook") + "</h2>")
         parts += [_exercise_box(e, by_exercise[e]) for e in unplaced]
     return '<div class="tex2jax_ignore">' + "".join(parts) + "</div>"
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import _
+
 FOLDER = "graded"
 NAMES = ("plain", "batch_norm", "dropout", "transfer")
 
@@ -23,7 +25,8 @@ def _name_of(tensor, what: str):
         return None
     name = getattr(tensor, "name", None)
     if not isinstance(name, str) or ":" not in name:
-        raise TypeError(f"{what} must be a tensor of the session's graph (got a {type(tensor).__name__})")
+        raise TypeError(_("{what} must be a tensor of the session's graph (got a {type})").format(
+            what=what, type=type(tensor).__name__))
     return name
 
 
@@ -32,13 +35,14 @@ def save_for_grading(name: str, sess, inputs, logits, training=None, folder: str
     `logits` the output layer's logits, `training` the boolean placeholder that switches batch
     norm or dropout to training mode (None when the model has none). Returns the folder written."""
     if name not in NAMES:
-        raise ValueError(f"name must be one of {', '.join(NAMES)}; got {name!r}")
+        raise ValueError(_("name must be one of {names}; got {name}").format(names=", ".join(NAMES), name=repr(name)))
     graph = sess.graph
     tensors = {"inputs": _name_of(inputs, "inputs"), "logits": _name_of(logits, "logits"),
                "training": _name_of(training, "training")}
     for key, tensor in (("inputs", inputs), ("logits", logits), ("training", training)):
         if tensor is not None and getattr(tensor, "graph", graph) is not graph:
-            raise ValueError(f"{key} is not in the session's graph (was the graph reset after training?)")
+            raise ValueError(_("{key} is not in the session's graph (was the graph reset after training?)").format(
+                key=key))
     variables = graph.get_collection("variables")
     values = dict(zip([v.op.name for v in variables], sess.run(variables))) if variables else {}
     target = Path(folder) / name
@@ -49,5 +53,6 @@ def save_for_grading(name: str, sess, inputs, logits, training=None, folder: str
     (target / "tensors.json").write_text(json.dumps({**tensors, "variables": list(values)}))
     size = sum(np.asarray(v).size for v in values.values())
     shown = re.sub(r"^\./", "", os.path.join(folder, name))
-    print(f"Saved for grading: {shown}/ ({len(values)} variables, {size:,} values).")
+    print(_("Saved for grading: {folder}/ ({variables} variables, {values} values).").format(
+        folder=shown, variables=len(values), values=f"{size:,}"))
     return str(target)
