@@ -2,10 +2,11 @@
 
     from .i18n import _, N_
     _("Not implemented: {message}.").format(message=...)   # translated now, in the chosen language
-    NAME = N_("matches max(alpha*z, z) on unseen inputs")    # marked for extraction, translated when shown
+    STATUS = N_("passed")                                    # marked for extraction, translated when shown
 
 Catalogs: grader/locale/<locale>/LC_MESSAGES/<domain>.po (.mo compiled beside it); domain `grader`
-for the messages, `notebooks` for the templates' markdown. English is the source language: a
+for the messages, `notebooks` for the templates' markdown. A staged package (the student bundle, a
+sandbox's) gets a grader.mo of only its own files' messages (stage.py). English is the source language: a
 message without a translation is shown as written. Messages use `{name}` placeholders, never `%`
 (Babel would take `%` for a printf format), and values, code names and numbers stay outside them,
 so both languages show the same ones.

@@ -10,6 +10,7 @@ Deny by default: only what the lists below name is copied; a listed file that do
 """
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -18,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent
 # Paths (glob patterns) relative to the grader package.
 # (No MNIST file: stage_package writes the sample's public part, without the grading split.)
 KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py", "data.py", "handin.py",
-                                 "i18n.py", "locale/*/LC_MESSAGES/grader.mo", "exercises/*/selfcheck.py")
+                                 "i18n.py", "exercises/*/selfcheck.py")
 BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")
 KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES}
@@ -42,6 +43,27 @@ def staged_files(kind: str, package: Path = PACKAGE) -> list[Path]:
     return list(found)
 
 
+def _stage_catalogs(target: Path, files: list[Path]) -> None:
+    """Each language's messages, compiled (locale/<locale>/LC_MESSAGES/grader.mo), holding only the
+    messages that the staged files hold: the whole catalog would carry the hidden checks' words."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    texts = {node.value for relative in files if relative.suffix == ".py"
+             for node in ast.walk(ast.parse((PACKAGE / relative).read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    for po in sorted((PACKAGE / "locale").glob("*/LC_MESSAGES/grader.po")):
+        with open(po, "rb") as f:
+            catalog = read_po(f)
+        for message in list(catalog):
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            if message.id and not texts.intersection(ids):
+                del catalog[message.id]
+        mo = target / po.relative_to(PACKAGE).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with open(mo, "wb") as f:
+            write_mo(f, catalog)
+
+
 def stage_package(kind: str, dest: Path) -> Path:
     """Copy the allowlist of `kind` into dest/grader/ and return `dest` (for PYTHONPATH)."""
     dest = Path(dest)
@@ -61,6 +83,7 @@ def stage_package(kind: str, dest: Path) -> Path:
             init = target.joinpath(*parts[:depth], "__init__.py")
             if not init.exists():
                 init.write_text("")
+    _stage_catalogs(target, files)
     from .data import PUBLIC_SAMPLE, write_public_sample
     write_public_sample(target / "mnist" / PUBLIC_SAMPLE)  # the sample without its grading split
     for path in target.rglob("*"):  # the sandbox binds it read-only anyway
