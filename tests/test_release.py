@@ -209,8 +209,10 @@ def test_the_bundle_is_copied_by_allowlist_only(root, tmp_path, monkeypatch):
     staged = [f"package/grader/{m}" for m in stage.staged_files("kernel", package)]
     inits = ["package/grader/exercises/__init__.py"] + [f"package/grader/exercises/{e}/__init__.py"
                                                          for e in EXERCISES]
+    catalogs = [f"package/grader/locale/{p.parent.parent.name}/LC_MESSAGES/grader.mo"  # its own messages only
+                for p in (package / "locale").glob("*/LC_MESSAGES/grader.po")]
     assert files == sorted(["README.md", "package/pyproject.toml", "package/grader/mnist/public-sample.npz"]
-                           + staged + inits
+                           + staged + inits + catalogs
                            + [f"assignments/{p.name}" for p in notebooks.assignments_dir().glob("*.ipynb")]), files
     texts = "\n".join(_texts(out).values())
     for secret in ("judge-secret-value", "judge-package-secret", "mnist-stray-secret", "checkpoint-secret",
