@@ -1,0 +1,71 @@
+"""What a Dask worker runs for grader/cluster.py: the plugin that sets the worker up for a run, and
+the task that grades one submission there."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import threading
+
+from distributed import WorkerPlugin, get_worker
+
+from .cluster import grader_identity, mismatch
+from .config import GradeConfig
+from .load import PackedSubmission
+
+
+class GraderPlugin(WorkerPlugin):
+    """Set up on every worker (and on one that joins later): the run's settings, the reference
+    results, the pretrained checkpoints; a judge and a run folder for the worker's life."""
+
+    def __init__(self, name: str, config: GradeConfig, reference: dict, pretrained: dict[str, bytes],
+                 identity: dict[str, str]):
+        self.name, self.settings, self.reference, self.pretrained = name, config, reference, pretrained
+        self.identity = identity  # the client's
+
+    def setup(self, worker) -> None:
+        from .judge.client import Judge
+        from .sandbox import begin_run, sandbox_warnings
+        self.own_identity = grader_identity()
+        self.run_dir = begin_run()
+        cache = self.run_dir / "cache"
+        for name, data in self.pretrained.items():  # as the judge keeps it in its cache: no pretraining here
+            (cache / "pretrained" / name).parent.mkdir(parents=True, exist_ok=True)
+            (cache / "pretrained" / name).write_bytes(data)
+        threads = getattr(getattr(worker, "state", worker), "nthreads", 1) or 1
+        self.config = dataclasses.replace(self.settings, out=self.run_dir / "out", cache_dir=cache, submissions=(),
+                                          run_dir=self.run_dir, jobs=threads, cluster=None)
+        self.slots = threading.BoundedSemaphore(threads)
+        self.judge = Judge(self.config.budget, self.config.max_memory_mb, scratch=self.run_dir,
+                           private=self.config.private_paths, cache=cache / "pretrained")
+        self.notes = sandbox_warnings(self.config.isolate_network, self.config.private_paths)
+
+    def teardown(self, worker) -> None:
+        from .sandbox import Sandbox, end_run
+        Sandbox.close_all()
+        self.judge.close()
+        end_run(self.run_dir)
+
+
+class WorkerMismatch(RuntimeError):
+    pass
+
+
+def grade_on_worker(packed: PackedSubmission, name: str, plugin_name: str):
+    """The task: grade one submission on this worker; (result, {file name: bytes} of its result folder
+    but results.json, this worker's address, its sandbox notes)."""
+    from .grade_batch import _grade_safely
+    worker = get_worker()
+    plugin = worker.plugins.get(plugin_name)
+    if plugin is None:
+        raise RuntimeError(f"the worker {worker.address} was not set up for this run (no {plugin_name} plugin)")
+    if plugin.own_identity != plugin.identity:
+        raise WorkerMismatch(f"the worker {worker.address} has another grader: "
+                             f"{mismatch(plugin.identity, plugin.own_identity)}")
+    config = plugin.config
+    result = _grade_safely(packed, name, config, plugin.reference, plugin.judge, plugin.slots)
+    folder = config.out / name
+    files = {}
+    if folder.is_dir():
+        files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+        shutil.rmtree(folder, ignore_errors=True)
+    return result, files, worker.address, plugin.notes
