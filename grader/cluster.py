@@ -112,7 +112,11 @@ class Cluster:
             self.close()
             why = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise ClusterError(f"cannot connect to the Dask scheduler at {address}: {why}") from None
-        self._check_workers()
+        try:
+            self._check_workers()
+        except BaseException:
+            self.close()
+            raise
 
     def _check_workers(self) -> None:
         mine = grader_identity()
