@@ -144,7 +144,8 @@ class Cluster:
         folder = judge.provided()
         pretrained = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
                       if p.is_file()}
-        plugin = GraderPlugin(self.plugin_name, config, reference, pretrained, grader_identity())
+        plugin = GraderPlugin(self.plugin_name, config, reference, pretrained, grader_identity(),
+                              local=self.local is not None)
         try:
             self.client.register_plugin(plugin, name=self.plugin_name)
         except Exception as error:  # noqa: BLE001 - a worker could not set itself up

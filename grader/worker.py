@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import signal
 import threading
 
 from distributed import WorkerPlugin, get_worker
@@ -18,13 +19,22 @@ class GraderPlugin(WorkerPlugin):
     results, the pretrained checkpoints; a judge and a run folder for the worker's life."""
 
     def __init__(self, name: str, config: GradeConfig, reference: dict, pretrained: dict[str, bytes],
-                 identity: dict[str, str]):
+                 identity: dict[str, str], local: bool = False):
         self.name, self.settings, self.reference, self.pretrained = name, config, reference, pretrained
         self.identity = identity  # the client's
+        self.local = local        # a worker of local:N, in the process group of the grader's command
 
     def setup(self, worker) -> None:
         from .judge.client import Judge
-        from .sandbox import begin_run, sandbox_warnings
+        from .sandbox import Sandbox, begin_run, sandbox_warnings
+        if not self._others(worker):  # an earlier run's teardown here stopped everything: start anew
+            Sandbox.stopping = False
+        self.sigint = None
+        if self.local:  # Ctrl-C is the grader's to handle (it stops the workers), not each worker's traceback
+            try:
+                self.sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            except ValueError:  # not the worker's main thread: leave it
+                pass
         self.own_identity = grader_identity()
         self.run_dir = begin_run()
         cache = self.run_dir / "cache"
@@ -39,11 +49,25 @@ class GraderPlugin(WorkerPlugin):
                            private=self.config.private_paths, cache=cache / "pretrained")
         self.notes = sandbox_warnings(self.config.isolate_network, self.config.private_paths)
 
+    def _others(self, worker) -> list:
+        """The plugins of other grading runs on this worker (two graders may share a cluster)."""
+        return [p for p in worker.plugins.values() if isinstance(p, GraderPlugin) and p is not self]
+
     def teardown(self, worker) -> None:
         from .sandbox import Sandbox, end_run
-        Sandbox.close_all()
+        if self._others(worker):  # end only this run's processes
+            for sandbox in list(Sandbox._open):
+                if sandbox.writable and sandbox.writable.is_relative_to(self.run_dir):
+                    sandbox.kill_all()
+        else:  # end them all, and start nothing new: a task still running here stops at once
+            Sandbox.close_all()
         self.judge.close()
         end_run(self.run_dir)
+        if self.sigint is not None:
+            try:
+                signal.signal(signal.SIGINT, self.sigint)
+            except ValueError:
+                pass
 
 
 class WorkerMismatch(RuntimeError):
@@ -62,7 +86,10 @@ def grade_on_worker(packed: PackedSubmission, name: str, plugin_name: str):
         raise WorkerMismatch(f"the worker {worker.address} has another grader: "
                              f"{mismatch(plugin.identity, plugin.own_identity)}")
     config = plugin.config
-    result = _grade_safely(packed, name, config, plugin.reference, plugin.judge, plugin.slots)
+    try:
+        result = _grade_safely(packed, name, config, plugin.reference, plugin.judge, plugin.slots)
+    except KeyboardInterrupt:  # the plugin's teardown stopped it (the run was interrupted): an error, no traceback
+        raise RuntimeError(f"grading {name} was stopped: the run ended before it finished") from None
     folder = config.out / name
     files = {}
     if folder.is_dir():
