@@ -1,6 +1,7 @@
 """Side-by-side timings, in one run, on the bundled data and the grader's budget.
 
     python benchmarks/bench.py [--batch-size 8] [--only 01,02,03,04] [--out benchmarks/results.md]
+    python benchmarks/bench.py --cluster-only [--batch-size 8]   # writes benchmarks/results-cluster.md
 
 - floor: `jupyter nbconvert --to notebook --execute` of the reference notebooks, one
   after another, prepared exactly as the grader prepares them (same n_epochs and data);
@@ -10,6 +11,9 @@
   reference cache;
 - a batch of submissions (copies of examples/submissions), --jobs 1 against --jobs 2;
 - the peak memory (RSS) of the largest single process each command started.
+
+`--cluster-only` measures only the same batch graded with `--jobs 2` and with `--cluster local:2`
+(two Dask worker processes of one thread each, on this machine), warm cache, side by side.
 
 Prints ratios and writes a Markdown table (with the machine it ran on) for the README.
 """
@@ -84,12 +88,53 @@ def _batch(folder: Path, size: int, only: tuple[str, ...]) -> list[str]:
     return paths
 
 
+def _machine() -> str:
+    cores = os.cpu_count() or 1
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return (f"{cores} cores ({cpu}), {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def cluster_only(batch_size: int, out: Path) -> None:
+    """The same batch with --jobs 2 and on --cluster local:2, warm cache: what Dask costs on one machine."""
+    work = Path(tempfile.mkdtemp(prefix="ch11-bench-cluster-"))
+    cache = None  # the user's reference cache, warmed first if it is not
+    batch = _batch(work / "batch", batch_size, ())
+    print("warming the reference cache (not timed) ...", flush=True)
+    _timed([*GRADER, "grade", batch[-1], "--out", str(work / "warm"), "--jobs", "2"], cache)
+    rows = []
+    for label, option in (("--jobs 2", ["--jobs", "2"]), ("--cluster local:2", ["--cluster", "local:2"])):
+        load = os.getloadavg()[0]
+        seconds, rss = _timed([*GRADER, "grade", *batch, "--out", str(work / label.split()[-1]), *option], cache)
+        rows.append((f"batch of {batch_size} submissions {label}", seconds, rss, load))
+        print(f"{rows[-1][0]:55s} {seconds:7.1f} s  peak {rss:6.0f} MiB  (load {load:.1f} before)", flush=True)
+    ratio = rows[0][1] / rows[1][1]  # throughput of the cluster over that of --jobs 2
+    print(f"{'throughput, --cluster local:2 / --jobs 2':55s} {ratio:7.2f}")
+    lines = [f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {_machine()}; bundled data, grading budget, "
+             "warm reference cache. The load average (1 min) before each run says how busy the machine was.", "",
+             "| run | seconds | peak RSS of one process (MiB) | load before |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} | {seconds:.1f} | {rss:.0f} | {load:.1f} |" for label, seconds, rss, load in rows]
+    lines += ["", "| ratio | value |", "|---|---:|",
+              f"| batch throughput, --cluster local:2 / --jobs 2 (goal >= 0.9) | {ratio:.2f} |"]
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: benchmarks/results.md (results-cluster.md with --cluster-only)")
     parser.add_argument("--only", default="", help="comma-separated notebook name prefixes, e.g. 01,02,03,04")
+    parser.add_argument("--cluster-only", action="store_true",
+                        help="only the batch with --jobs 2 against --cluster local:2 (needs the cluster extra)")
     args = parser.parse_args()
+    if args.cluster_only:
+        cluster_only(args.batch_size, args.out or ROOT / "benchmarks" / "results-cluster.md")
+        return
+    args.out = args.out or ROOT / "benchmarks" / "results.md"
     only = tuple(p for p in args.only.split(",") if p)
     cores = os.cpu_count() or 1
     work = Path(tempfile.mkdtemp(prefix="ch11-bench-"))

@@ -51,12 +51,15 @@ def cli() -> None:
                    "submission); auto: detected from one PATH's names, else single.")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of the students (id, name, e-mail): names them and lists those with no submission.")
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Grade on a Dask cluster: its scheduler's address (tcp://host:8786), or local:N for N worker "
+                   "processes on this machine (needs the cluster extra).")
 @click.option("--overrides", "overrides_file", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of instructor overrides (submission, exercise or test, points, comment).")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, envvar="GRADER_LANG",
               help="The language of what students read: results.json, feedback.html, the problems (or GRADER_LANG).")
 def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_timeout, resume,
-          allow_network, junit, summary_md, fail_under, layout, roster, overrides_file, lang) -> None:
+          allow_network, junit, summary_md, fail_under, layout, roster, cluster, overrides_file, lang) -> None:
     """Grade submissions: each PATH is a notebook or a folder of notebooks, or one LMS download."""
     from .data import DataError, load_mnist
     from .grade_batch import grade_all
@@ -70,6 +73,9 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     if holder is not None:
         raise click.UsageError(f"--out {out} is inside the submission {holder}: choose a folder outside the "
                                "submissions (the next run would grade the results as part of it)")
+    if cluster is not None:
+        from .cluster import check_address
+        check_address(cluster)
     intake, overrides = _intake(paths, layout, roster), None
     if overrides_file is not None:
         from .overrides import OverridesError, read_overrides
@@ -99,7 +105,7 @@ def grade(paths, out, jobs, timeout, data, mnist_dir, max_memory_mb, submission_
     jobs = jobs or GradeConfig.jobs
     config = GradeConfig(out=out, data=data, mnist_dir=mnist_dir, timeout=timeout, max_memory_mb=max_memory_mb,
                          submission_timeout=submission_timeout, resume=resume, isolate_network=not allow_network,
-                         jobs=jobs, lang=lang)
+                         jobs=jobs, lang=lang, cluster=cluster)
     results = grade_all(list(paths), config, reserved=tuple(reserved), intake=intake, overrides=overrides)
     try:
         if junit:

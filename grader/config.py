@@ -23,6 +23,7 @@ class GradeConfig:
     submissions: tuple[Path, ...] = ()  # the whole batch: no student's code may read another's
     run_dir: Path | None = None       # this run's private folder (sandbox.begin_run): work folders go in it
     lang: str = "en"                  # of what students read (i18n.py): results.json, feedback.html, problems
+    cluster: str | None = None        # a Dask scheduler's address, or local:N (grader/cluster.py)
 
     @property
     def private_paths(self) -> tuple[Path, ...]:
@@ -31,9 +32,13 @@ class GradeConfig:
         grader's hidden checks), the reference's results, every result and the gradebook, and the
         batch's submissions."""
         from .notebooks import reference_dir
-        checkout = reference_dir().parent
-        around = tuple(checkout.iterdir()) if (checkout / "pyproject.toml").exists() else ()
-        return (reference_dir(), *around, self.cache_dir, self.out, *self.submissions)
+        try:
+            solutions = (reference_dir(),)
+        except FileNotFoundError:  # a Dask worker with the grader's wheel: no solutions here to hide
+            solutions = ()
+        checkout = solutions[0].parent if solutions else None
+        around = tuple(checkout.iterdir()) if checkout and (checkout / "pyproject.toml").exists() else ()
+        return (*solutions, *around, self.cache_dir, self.out, *self.submissions)
 
     @property
     def budget(self) -> dict:

@@ -24,7 +24,7 @@ from .exercises import EXERCISES
 from .feedback import write_feedback_html
 from .handins import copy_provided, measure_handins, needs_provided
 from .i18n import _
-from .load import LoadedNotebook, load_submission, safe_name
+from .load import LoadedNotebook, PackedSubmission, load_submission, safe_name, unpack_submission
 from .prepare import Prepared, prepare
 from .results import SubmissionResult
 from .sandbox import Sandbox, new_workdir
@@ -97,9 +97,10 @@ def _gate(exercise: str, nb: _Notebook) -> str | None:
         file=nb.loaded.path.name, exercise=exercise, failure=run.failure or _("execution did not reach it"))
 
 
-def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
+def grade_submission(path: Path | PackedSubmission, config: GradeConfig, reference: dict, judge,
                      slots: threading.Semaphore | None = None, name: str | None = None) -> SubmissionResult:
-    """`judge`: the run's judge (grader.judge.client.Judge), which measures what was built.
+    """`path`: the submission's notebook or folder, or its files packed elsewhere (load.pack_submission).
+    `judge`: the run's judge (grader.judge.client.Judge), which measures what was built.
     `name`: the submission's result folder in --out (unique in the run; default: from the path).
     `slots` (shared by a whole run, config.jobs of them) bounds how many processes doing the
     work (a notebook's kernel, a builder, a measurement) run at once: --jobs is cores."""
@@ -107,7 +108,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
     if Sandbox.stopping:  # the run was interrupted: start nothing new
         raise KeyboardInterrupt
     start = time.monotonic()
-    submission = load_submission(path)
+    submission = unpack_submission(path) if isinstance(path, PackedSubmission) else load_submission(path)
     name = name or submission.name
     result = SubmissionResult(name, problems=list(submission.problems))
     out_dir = config.out / name

@@ -222,6 +222,38 @@ def _grade_safely(path: Path, name: str, config: GradeConfig, reference, judge, 
         return _internal_error(name, error)
 
 
+class LocalSlots:
+    """Grades here: a thread per submission, at most config.jobs processes doing the work at once.
+    (grader/cluster.py's Cluster does the same on Dask workers; _grade_all drives either.)"""
+
+    def __init__(self, config: GradeConfig, reference, judge):
+        self.config, self.reference, self.judge = config, reference, judge
+        self.pool = ThreadPoolExecutor(max_workers=config.jobs)
+        self.slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
+        self.futures: dict = {}
+
+    def results(self, jobs):
+        """(path, result, files to write in its result folder) as each submission of `jobs`, an iterable
+        of (path, name), is graded: here grade_submission writes its files itself, so none."""
+        for path, name in jobs:  # one by one, so that an interrupt here still knows what was started
+            self.futures[self.pool.submit(_grade_safely, path, name, self.config, self.reference, self.judge,
+                                          self.slots)] = path
+        for future in as_completed(self.futures):
+            yield self.futures[future], future.result(), {}
+
+    def stop(self) -> None:
+        """Interrupted: start nothing more, end what runs, and let the running threads finish."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        Sandbox.close_all()  # end the running kernels and workers, so the threads finish quickly
+        # Let the running threads end now: once the interpreter is shutting down they could not
+        # even start their cleanup (new futures are refused there).
+        # (Cancelled futures are left out: wait() would never count them as done.)
+        wait([f for f in self.futures if not f.cancelled()], timeout=60)
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
 def _progress(console: Console, total: int) -> Progress | None:
     """A live bar on a terminal; None (plain lines) anywhere else, such as CI logs."""
     if not console.is_terminal:
@@ -267,7 +299,7 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
     with locked_out(config.out):
         paths = _unique(paths, console)
         run_dir = begin_run()  # work folders; what a killed run left behind is cleaned first
-        judge = None
+        judge = cluster = None
         try:
             sources, private = {}, tuple(paths)
             if intake is not None:  # each student's notebooks, copied into the run's private folder
@@ -289,6 +321,9 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
                     check_known(overrides[1], known, overrides[0])
                 except OverridesError as error:
                     raise click.UsageError(str(error)) from None
+            if config.cluster:  # before the reference: a cluster that cannot be used stops the run at once
+                from .cluster import Cluster
+                cluster = Cluster(config.cluster, console)
             if intake is not None:
                 _write_intake_report(intake, config.out, console)
             for warning in sandbox_warnings(config.isolate_network, config.private_paths):
@@ -306,15 +341,21 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
                     sandbox.close()
             console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}",
                           highlight=False, soft_wrap=True)
-            return _grade_all(paths, names, config, console, reference, judge, sources, intake, overrides)
+            if cluster is not None:  # the workers get the reference and the pretrained models; this judge rests
+                cluster.start(config, reference, judge)
+                judge.close()
+            return _grade_all(paths, names, config, console, reference, judge, sources, intake, overrides, cluster)
         finally:
+            if cluster is not None:
+                cluster.close()
             if judge is not None:
                 judge.close()
             end_run(run_dir)
 
 
 def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, console: Console, reference,
-               judge, sources: dict | None = None, intake=None, overrides=None) -> list[SubmissionResult]:
+               judge, sources: dict | None = None, intake=None, overrides=None, cluster=None) -> list[SubmissionResult]:
+    """`cluster`: a started cluster.Cluster that grades on Dask workers; None: LocalSlots, here."""
     sources = sources or {}
     previous = {path: _previous(config.out / names[path]) for path in paths}
     for path, result in previous.items():  # a folder an older grader wrote, or that another path owns
@@ -331,23 +372,22 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
                               highlight=False, soft_wrap=True)
         paths = [p for p in paths if p not in done]
     results = []
-    pool = ThreadPoolExecutor(max_workers=config.jobs)
     progress = _progress(console, len(paths))
-    slots = threading.BoundedSemaphore(config.jobs)  # --jobs: processes running student code at once
-    futures: dict = {}
+    runner = cluster if cluster is not None else LocalSlots(config, reference, judge)
     hashes: dict[Path, dict] = {}
-    try:
-        for path in paths:  # one by one, so that an interrupt here still knows what was started
+
+    def jobs():
+        for path in paths:
             try:  # a regrade: the result the student may have seen goes to the history first
                 audit.keep_previous(config.out / names[path])
             except OSError as error:
                 raise OutputError(f"cannot keep the previous result of {names[path]} in --out {config.out}: "
                                   f"{_why(error)}", 1) from None
             hashes[path] = audit.notebook_hashes(path)  # what is about to be graded
-            futures[pool.submit(_grade_safely, path, names[path], config, reference, judge, slots)] = path
-        for future in as_completed(futures):
-            path = futures[future]
-            result = future.result()
+            yield path, names[path]
+
+    try:
+        for path, result, files in runner.results(jobs()):
             result.path, result.abspath = _text(str(path)), _identity_of(path, sources)
             if path in sources:
                 result.path, result.student = _text(sources[path].label), sources[path].student
@@ -356,7 +396,9 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
             result.attempts = before.attempts + 1 if before is not None and before.internal_error \
                 and result.internal_error else 1
             result.problems = [_text(p) for p in result.problems]
-            try:
+            try:  # what a worker elsewhere wrote (feedback, executed notebooks), then results.json
+                for file_name, data in files.items():
+                    write_atomic(config.out / result.name / file_name, data)
                 write_results_json(result, config.out)  # at once and atomically: an interrupted run keeps it
             except OSError as error:
                 raise OutputError(f"cannot write results in --out {config.out}: {_why(error)}", 1) from None
@@ -374,16 +416,11 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
     except (KeyboardInterrupt, OutputError):
         if progress:
             progress.stop()
-        pool.shutdown(wait=False, cancel_futures=True)
-        Sandbox.close_all()  # end the running kernels and workers, so the threads finish quickly
-        # Let the running threads end now: once the interpreter is shutting down they could not
-        # even start their cleanup (new futures are refused there).
-        # (Cancelled futures are left out: wait() would never count them as done.)
-        wait([f for f in futures if not f.cancelled()], timeout=60)
+        runner.stop()
         with contextlib.suppress(OutputError):  # the rows of every finished result
             _write_grades(config.out, console)
         raise
-    pool.shutdown()
+    runner.close()
     if intake is not None:
         results += _missing_results(intake, config)
     if overrides is not None:

@@ -80,23 +80,30 @@ def _without_surrogates(value, replaced: list[int]):
     return value
 
 
-def read_notebook(path: Path) -> LoadedNotebook:
-    loaded = LoadedNotebook(path)
+def _read_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or why it cannot be read."""
     try:
         info = path.stat()
         size = info.st_size
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):  # a pipe or a device would hang
-            loaded.problem = _("{file} cannot be read (not a regular file)").format(file=path.name)
-            return loaded
+            return None, _("{file} cannot be read (not a regular file)").format(file=path.name)
         if size > MAX_NOTEBOOK_BYTES:
-            loaded.problem = _("{file} is {size} MB, over the {limit} MB limit").format(
+            return None, _("{file} is {size} MB, over the {limit} MB limit").format(
                 file=path.name, size=f"{size / 2**20:.0f}", limit=MAX_NOTEBOOK_BYTES // 2**20)
-            return loaded
-        raw = path.read_bytes()
+        return path.read_bytes(), None
     except (OSError, RuntimeError) as error:  # RuntimeError: a link loop
-        loaded.problem = _("{file} cannot be read ({error})").format(file=path.name,
-                                                                  error=getattr(error, "strerror", None) or error)
-        return loaded
+        return None, _("{file} cannot be read ({error})").format(file=path.name,
+                                                               error=getattr(error, "strerror", None) or error)
+
+
+def read_notebook(path: Path) -> LoadedNotebook:
+    raw, problem = _read_bytes(path)
+    return LoadedNotebook(path, problem=problem) if raw is None else parse_notebook(path, raw)
+
+
+def parse_notebook(path: Path, raw: bytes) -> LoadedNotebook:
+    """The notebook in `raw` (the bytes of the file `path`), or why it cannot be graded."""
+    loaded = LoadedNotebook(path)
     if not raw.strip():
         loaded.problem = _("{file} is empty").format(file=path.name)
         return loaded
@@ -174,19 +181,56 @@ def _notebook_files(folder: Path, problems: list[str]) -> list[Path]:
     return found
 
 
-def load_submission(path: Path) -> Submission:
-    submission = Submission(submission_name(path), path)
+def _listing(path: Path, problems: list[str]) -> list[Path]:
+    """The notebook files of a submission (a notebook, or a folder of them)."""
     if path.is_dir():
-        files = _notebook_files(path, submission.problems)
+        files = _notebook_files(path, problems)
         if not files:
-            submission.problems.append(_("the folder {folder} holds no notebooks (.ipynb files)").format(
-                folder=path.name))
-        submission.notebooks = [read_notebook(p) for p in files]
-    elif path.is_symlink() and not os.path.exists(path):
-        submission.problems.append(_("{file} is a broken link").format(file=path.name))
-    else:
-        submission.notebooks = [read_notebook(path)]
+            problems.append(_("the folder {folder} holds no notebooks (.ipynb files)").format(folder=path.name))
+        return files
+    if path.is_symlink() and not os.path.exists(path):
+        problems.append(_("{file} is a broken link").format(file=path.name))
+        return []
+    return [path]
+
+
+def _loaded(submission: Submission) -> Submission:
     submission.problems += [nb.problem for nb in submission.notebooks if nb.problem]
     submission.problems += [f"{nb.path.name}: {note}" for nb in submission.notebooks if nb.notebook is not None
                             for note in nb.notes]
     return submission
+
+
+def load_submission(path: Path) -> Submission:
+    submission = Submission(submission_name(path), path)
+    submission.notebooks = [read_notebook(p) for p in _listing(path, submission.problems)]
+    return _loaded(submission)
+
+
+# --------------------------------------------------------------------------- packed, to grade elsewhere
+@dataclass(frozen=True)
+class PackedSubmission:
+    """A submission as plain bytes, to be graded on another machine (a Dask worker): what
+    load_submission reads of the files here, parsed there exactly as load_submission parses it."""
+    name: str
+    path: str                                                 # as given here: messages name its files
+    files: tuple[tuple[str, bytes | None, str | None], ...]   # (the file's path here, its bytes, why unreadable)
+    problems: tuple[str, ...]                                 # found while listing it (links, no notebooks)
+
+    @property
+    def size(self) -> int:
+        return sum(len(raw) for _, raw, _ in self.files if raw is not None)
+
+
+def pack_submission(path: Path) -> PackedSubmission:
+    problems: list[str] = []
+    files = tuple((str(p), *_read_bytes(p)) for p in _listing(path, problems))
+    return PackedSubmission(submission_name(path), str(path), files, tuple(problems))
+
+
+def unpack_submission(packed: PackedSubmission) -> Submission:
+    """The Submission load_submission would have made of the packed files (nothing touches the disk)."""
+    submission = Submission(packed.name, Path(packed.path), problems=list(packed.problems))
+    submission.notebooks = [LoadedNotebook(Path(name), problem=problem) if raw is None
+                            else parse_notebook(Path(name), raw) for name, raw, problem in packed.files]
+    return _loaded(submission)

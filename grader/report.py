@@ -18,11 +18,12 @@ from .exercises import EXERCISES
 from .results import SubmissionResult
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file, and a
     failed write (a full or read-only disk) leaves neither half a file nor the temporary one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8", errors="replace")  # a lone surrogate (from a file name) becomes "?"
+    # a lone surrogate (from a file name) becomes "?"
+    data = text if isinstance(text, bytes) else text.encode("utf-8", errors="replace")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -65,3 +65,11 @@ def reference(judge):
     finally:
         sandbox.close()
     return outcomes
+
+
+@pytest.fixture(scope="session")
+def batch(root, tmp_path_factory, reference):
+    """test_grade.py's batch (the examples beside the reference, the templates, broken and hanging
+    submissions; --jobs 2): (the run, its --out)."""
+    from test_grade import grade_batch
+    return grade_batch(root, tmp_path_factory.mktemp("batch"))

@@ -48,9 +48,9 @@ def _broken_submissions(folder: Path) -> None:
 HABITS = "张伟_第一次作业_带泄露线性整流函数_最终版本_第二次修改_请老师查收"
 
 
-@pytest.fixture(scope="module")
-def batch(root, tmp_path_factory, reference):
-    work = tmp_path_factory.mktemp("batch")
+def grade_batch(root: Path, work: Path):
+    """The batch of this module's tests (the `batch` fixture of conftest.py: graded once a session,
+    test_cluster.py compares a cluster's results of the examples with it)."""
     _broken_submissions(work / "broken")
     shutil.copytree(root / "assignments", work / "assignments")
     paths = [root / "reference", work / "assignments", *sorted((work / "broken").iterdir()),

@@ -304,3 +304,36 @@ def test_dot_and_dot_dot_are_named_by_the_folders_they_mean(tmp_path, monkeypatc
     assert load.submission_name(load.Path(".")) == "alice"
     assert load.submission_name(load.Path("..")) == "course"
     assert load.submission_name(load.Path("/")) == "submission"
+
+
+# ---------------------------------------------------------------- packed, to grade on another machine
+
+def _seen(submission) -> tuple:
+    """All that grading reads of a Submission: its name, problems, and each notebook's file name,
+    problem, notes and cells."""
+    return (submission.name, submission.path.name, submission.problems,
+            [(nb.path.name, nb.path.stem, nb.problem, nb.notes,
+              nb.notebook.cells if nb.notebook is not None else None) for nb in submission.notebooks])
+
+
+def test_a_packed_submission_unpacks_to_what_load_submission_reads(tmp_path):
+    """grader --cluster sends bytes (load.pack_submission) and the worker parses them: every case
+    gives the same Submission as reading the files where they are."""
+    import pickle
+    secret = write(tmp_path / "elsewhere" / "other_student.ipynb", notebook_json())
+    folder = tmp_path / "ivy"
+    write(folder / "01_leaky_relu.ipynb", notebook_json(["x = 1"]))
+    write(folder / "extra" / "02_batch_norm.ipynb",
+          notebook_json(["y = 'SURROGATE'"]).replace("SURROGATE", "\\ud800"))  # repaired, with a note
+    write(folder / "03_gradient_clipping.ipynb", "")
+    write(folder / "04_layer_reuse.ipynb", "not json")
+    (folder / "05_learning_rate_schedule.ipynb").symlink_to(secret)
+    os.mkfifo(folder / "06_regularization.ipynb")
+    link = tmp_path / "jack.ipynb"
+    link.symlink_to(tmp_path / "gone.ipynb")
+    empty = tmp_path / "kim"
+    empty.mkdir()
+    for path in (folder, folder / "01_leaky_relu.ipynb", link, empty):
+        packed = pickle.loads(pickle.dumps(load.pack_submission(path)))  # as Dask sends it
+        assert _seen(load.unpack_submission(packed)) == _seen(load_submission(path)), path
+    assert len(load_submission(folder).problems) == 5  # the cases above are all there
