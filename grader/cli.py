@@ -155,7 +155,7 @@ def gradescope(out: Path) -> None:
 @cli.command()
 @click.option("--check", is_flag=True, help="Fail (status 1) when assignments/ is not up to date.")
 def generate(check: bool) -> None:
-    """Write the student templates in assignments/ from the reference notebooks."""
+    """Write the student templates in assignments/ (and assignments/zh/) from the reference notebooks."""
     from . import notebooks
     from .generate import generate as run
 
