@@ -150,11 +150,10 @@ class Cluster:
             self.client.register_plugin(plugin, name=self.plugin_name)
         except Exception as error:  # noqa: BLE001 - a worker could not set itself up
             raise ClusterError(f"a Dask worker could not be set up for grading: {error!r}") from None
-        self.identity = plugin.identity
-        threads = sum(self.client.nthreads().values())
+        workers = self.client.nthreads()
         where = "on this machine" if self.local else f"at {self.address}"
-        self.console.print(f"cluster: {len(self.client.nthreads())} Dask workers {where}, {threads} threads",
-                           highlight=False, soft_wrap=True)
+        self.console.print(f"cluster: {len(workers)} Dask worker{'s' * (len(workers) != 1)} {where}, "
+                           f"{sum(workers.values())} threads", highlight=False, soft_wrap=True)
 
     def _window(self) -> int:
         """Submissions sent ahead of the workers: enough to keep every thread busy, not the whole class
