@@ -22,6 +22,9 @@ class GradeConfig:
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ch11-grader"
     submissions: tuple[Path, ...] = ()  # the whole batch: no student's code may read another's
     run_dir: Path | None = None       # this run's private folder (sandbox.begin_run): work folders go in it
+    # Fork each submission's kernels and builder from a fork server in its sandbox (one TensorFlow import
+    # per submission); CH11_FORK_SERVER=0: a process per kernel and builder (for comparison).
+    fork_server: bool = os.environ.get("CH11_FORK_SERVER", "1") != "0"
 
     @property
     def private_paths(self) -> tuple[Path, ...]:

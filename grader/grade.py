@@ -22,6 +22,7 @@ from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
 from .feedback import write_feedback_html
+from .forkserver import ForkServer
 from .handins import copy_provided, measure_handins, needs_provided
 from .load import LoadedNotebook, load_submission, safe_name
 from .prepare import Prepared, prepare
@@ -116,7 +117,11 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
     sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir, config.private_paths,
                       data_dirs=(config.mnist_dir,) if config.mnist_dir else ())
     deadline = start + config.submission_timeout
+    forks = None
     try:
+        # One fork server per submission, in its sandbox: TensorFlow imported once for its kernels and builder.
+        if config.fork_server and sandbox.mode == "bwrap":
+            forks = ForkServer(sandbox, workdir, config.mnist_dir)
         found = _find_notebooks(submission.notebooks, config, result.problems)
         programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
         program_of = {e: nb.key for nb in found for e in nb.exercises}
@@ -127,7 +132,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
 
         def check() -> None:
             try:  # the builder takes a slot itself, once TensorFlow is imported
-                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots, judge.provided)
+                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots, judge.provided, forks)
                 measured.update(measure(built, tasks, judge, config.timeout, slots))
             except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
                 check_error.append(error)
@@ -141,7 +146,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                 if needs_provided(nb.exercises):
                     copy_provided(judge, run_dir)
                 nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
-                                       nb.prepared.cell_name, deadline)
+                                       nb.prepared.cell_name, deadline, forks)
                 handed_in = measure_handins(run_dir, nb.exercises, judge, config.timeout)
                 for outcome in handed_in.values():
                     if outcome.status == "not_handed_in" and nb.execution.failure:
@@ -181,7 +186,11 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
                                 out_dir / "feedback.html")
         except Exception as error:  # noqa: BLE001
             result.problems.append(f"the feedback page could not be written: {error}")
+        if forks is not None and forks.failure:
+            result.notes.append(f"{forks.failure}; its kernels and builder ran as processes of their own")
     finally:
+        if forks is not None:
+            forks.close()
         sandbox.close()
         shutil.rmtree(workdir, ignore_errors=True)
     result.execution_time = time.monotonic() - start
