@@ -54,6 +54,7 @@ class ForkServer:
     def __init__(self, sandbox: Sandbox, workdir: Path, mnist_dir: str | None = None):
         self.sandbox, self.workdir, self.mnist_dir = sandbox, Path(workdir).absolute(), mnist_dir
         self.failure: str | None = None  # why it could not fork, once it could not
+        self.forked = 0                  # processes forked so far
         self._lock = threading.Lock()
         self._ready = False
         # Its output (TensorFlow's start-up lines, a traceback) goes beside the work folder: the grader's file.
@@ -135,6 +136,7 @@ class ForkServer:
         if not isinstance(pid, int) or pid <= 1:
             with self._lock:
                 raise self._fail("the fork server answered without a process id")
+        self.forked += 1
         return Forked(self, pid)
 
     def kernel(self, cwd: Path, connection_file: str) -> "Forked":
