@@ -93,10 +93,21 @@ class ForkServer:
             return
         if self.failure:
             raise ForkServerError(self.failure)
-        try:
-            reply = self._reply(STARTUP_SECONDS)
-        except (OSError, EOFError, ValueError) as error:
-            raise self._fail(f"the fork server did not start ({type(error).__name__}){self._last_line()}") from None
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:  # in short steps: an interrupted run (Ctrl-C) does not wait for the imports
+            if Sandbox.stopping:
+                raise self._fail("the run was interrupted")
+            try:
+                reply = self._reply(min(0.5, max(0.01, deadline - time.monotonic())))
+                break
+            except socket.timeout:
+                if time.monotonic() < deadline:
+                    continue
+                raise self._fail(f"the fork server did not start within {STARTUP_SECONDS:g} s{self._last_line()}") \
+                    from None
+            except (OSError, EOFError, ValueError) as error:
+                raise self._fail(f"the fork server did not start ({type(error).__name__}){self._last_line()}") \
+                    from None
         if reply.get("ready") is not True:
             raise self._fail(f"the fork server did not start: {str(reply.get('why'))[:300]}")
         self._ready = True

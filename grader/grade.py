@@ -120,7 +120,7 @@ def grade_submission(path: Path, config: GradeConfig, reference: dict, judge,
     forks = None
     try:
         # One fork server per submission, in its sandbox: TensorFlow imported once for its kernels and builder.
-        if config.fork_server and sandbox.mode == "bwrap":
+        if config.fork_server and sandbox.mode == "bwrap" and not Sandbox.stopping:
             forks = ForkServer(sandbox, workdir, config.mnist_dir)
         found = _find_notebooks(submission.notebooks, config, result.problems)
         programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
