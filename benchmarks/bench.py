@@ -16,10 +16,19 @@
 (two Dask worker processes of one thread each, on this machine), warm cache, side by side.
 
 Prints ratios and writes a Markdown table (with the machine it ran on) for the README.
+
+    python benchmarks/bench.py --cpu-only [--copies 4] [--jobs 2] [--out benchmarks/results-cpu.md]
+
+measures CPU seconds instead (user + system of every process a command started, grandchildren in
+the sandboxes included): the compute floor (benchmarks/floor.py: the same trainings and checks in
+one warm process), then grading --copies copies of the reference with a warm cache, a process per
+kernel and builder (CH11_FORK_SERVER=0, as before the fork server) and with the fork server, side
+by side in one run; per submission, and over the floor.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -88,6 +97,58 @@ def _batch(folder: Path, size: int, only: tuple[str, ...]) -> list[str]:
     return paths
 
 
+# --------------------------------------------------------------------------- --cpu-only
+# Counting every process's CPU time: a cpuacct cgroup (cgroup v1) holding the command, which every
+# descendant stays in (the sandbox moves student processes only in the pids hierarchy), dead ones
+# included. Without one, RUSAGE_CHILDREN of a subreaper: it misses the processes a PID namespace's
+# init auto-reaps when it dies (a kernel under a killed bwrap), so it undercounts.
+_CPU_PROBE = """
+import ctypes, json, os, resource, subprocess, sys, time
+if sys.argv[1]:
+    open(sys.argv[1], "w").write(str(os.getpid()))
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come here, to be reaped and counted
+t = time.monotonic()
+r = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - t
+left, deadline = 0, time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        break
+    if pid == 0:
+        time.sleep(0.1)
+else:
+    left = 1
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([u.ru_utime + u.ru_stime, wall, r.returncode, left]))
+"""
+_CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+def _cpu_timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(CPU seconds of the whole process tree, wall seconds, how they were counted) of one command."""
+    group = None
+    if (_CPUACCT / "cpuacct.usage").exists() and os.access(_CPUACCT, os.W_OK):
+        group = _CPUACCT / f"ch11-bench-{os.getpid()}-{time.monotonic_ns()}"
+        group.mkdir()
+    try:
+        out = subprocess.run([sys.executable, "-c", _CPU_PROBE, str(group / "cgroup.procs") if group else "",
+                              *command], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                             check=True)
+        cpu, wall, code, left = json.loads(out.stdout)
+        if code not in (0, 1):
+            raise SystemExit(f"{command[:4]} failed with status {code}")
+        if left:
+            raise SystemExit(f"{command[:4]} left processes running: their CPU time cannot be counted")
+        if group is None:
+            return cpu, wall, "RUSAGE_CHILDREN (may undercount)"
+        return int((group / "cpuacct.usage").read_text()) / 1e9, wall, "cpuacct cgroup"
+    finally:
+        if group is not None:
+            group.rmdir()
+
+
 def _machine() -> str:
     cores = os.cpu_count() or 1
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -143,17 +204,76 @@ def cluster_only(batch_size: int, out: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+
+
+def _load() -> str:
+    try:
+        return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load average unknown"
+
+
+def cpu_only(copies: int, jobs: int, out: Path) -> None:
+    """CPU seconds per submission, a process per kernel against the fork server, over the floor."""
+    work = Path(tempfile.mkdtemp(prefix="ch11-bench-cpu-"))
+    reference = work / "reference"
+    shutil.copytree(ROOT / "reference", reference)
+    batch = []
+    for i in range(copies):
+        batch.append(work / f"copy{i:02d}")
+        shutil.copytree(reference, batch[-1])
+    load_before = _load()
+    # The reference cache warm (and checked), so that both runs below grade only the submissions.
+    _, _, counted = _cpu_timed([*GRADER, "grade", str(reference), "--out", str(work / "warm"), "--jobs", str(jobs)])
+    floor_run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "floor.py")], capture_output=True,
+                               text=True, check=True)
+    floor = json.loads(floor_run.stdout.strip().splitlines()[-1])
+    print(f"floor: {floor}", flush=True)
+    rows = []
+    for label, env in (("a process per kernel and builder (CH11_FORK_SERVER=0)", {"CH11_FORK_SERVER": "0"}),
+                       ("fork server per submission", {"CH11_FORK_SERVER": "1"})):
+        cpu, wall, counted = _cpu_timed([*GRADER, "grade", *map(str, batch), "--out", str(work / f"out-{len(rows)}"),
+                                "--jobs", str(jobs)], env)
+        rows.append((label, cpu / copies, wall, cpu / copies / floor["floor"]))
+        print(f"{label:55s} {cpu / copies:7.1f} CPU s per submission, {wall:6.1f} s wall, "
+              f"{rows[-1][3]:.2f}x the floor", flush=True)
+    lines = [f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {_machine()}; bundled data, "
+             f"grading budget; {load_before} before, {_load()} after (other work on the machine).", "",
+             f"`python benchmarks/bench.py --cpu-only --copies {copies} --jobs {jobs}`: CPU seconds (user + system "
+             f"of every process, sandboxed grandchildren included; counted by {counted}) of grading {copies} copies of the reference "
+             f"({floor['notebooks_run']} notebooks, {floor['checks_run']} builds and measurements plus the "
+             f"handed-in models) with `--jobs {jobs}` and a warm cache, per submission (the run's own start, the "
+             "judge's import included, shared by the copies).", "",
+             "| floor: one warm process (benchmarks/floor.py) | CPU s |", "|---|---:|",
+             f"| the notebooks' cells (training, self-checks) | {floor['notebooks']:.1f} |",
+             f"| the checks (builds, the judge's measurements, the handed-in models) | {floor['checks']:.1f} |",
+             f"| **floor** | **{floor['floor']:.1f}** |",
+             f"| (a TensorFlow import, not in the floor) | {floor['import']:.1f} |", "",
+             "| grading | CPU s per submission | wall s (all copies) | over the floor |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} | {cpu:.1f} | {wall:.1f} | {ratio:.2f}x |" for label, cpu, wall, ratio in rows]
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--out", type=Path, default=None,
-                        help="default: benchmarks/results.md (results-cluster.md with --cluster-only)")
+                        help="default: benchmarks/results.md (results-cluster.md with --cluster-only, "
+                             "results-cpu.md with --cpu-only)")
     parser.add_argument("--only", default="", help="comma-separated notebook name prefixes, e.g. 01,02,03,04")
     parser.add_argument("--cluster-only", action="store_true",
                         help="only the batch with --jobs 2 against --cluster local:2 (needs the cluster extra)")
+    parser.add_argument("--cpu-only", action="store_true", help="CPU seconds per submission over the compute floor")
+    parser.add_argument("--copies", type=int, default=4, help="with --cpu-only: copies of the reference graded")
+    parser.add_argument("--jobs", type=int, default=2, help="with --cpu-only: --jobs of the grader")
     args = parser.parse_args()
     if args.cluster_only:
         cluster_only(args.batch_size, args.out or ROOT / "benchmarks" / "results-cluster.md")
+        return
+    if args.cpu_only:
+        cpu_only(args.copies, args.jobs, args.out or ROOT / "benchmarks" / "results-cpu.md")
         return
     args.out = args.out or ROOT / "benchmarks" / "results.md"
     only = tuple(p for p in args.only.split(",") if p)

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .forkserver import ForkServer, ForkServerError
 from .frames import FrameError, Reader
 from .i18n import _
 from .sandbox import Sandbox, describe_exit, kill_group, start_python
@@ -34,8 +35,21 @@ class Built:
     blobs: dict[str, bytes] = field(default_factory=dict)
 
 
+def _start(folder: Path, job: Path, write_end: int, go_read: int, sandbox: Sandbox, forks: ForkServer | None):
+    """The builder: forked from the submission's fork server (TensorFlow already imported) when
+    there is one that can fork, else a process of its own."""
+    if forks is not None and forks.ready():
+        try:
+            return forks.builder(folder, job, write_end, go_read)
+        except ForkServerError:
+            pass
+    return start_python(["-m", "grader.builder", str(job), str(write_end), str(go_read)], folder, sandbox,
+                        folder / "builder.log", kind="builder", pass_fds=(write_end, go_read))
+
+
 def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbox,
-                 outcomes: dict[str, Built], slots: threading.Semaphore | None, provided) -> list[dict]:
+                 outcomes: dict[str, Built], slots: threading.Semaphore | None, provided,
+                 forks: ForkServer | None = None) -> list[dict]:
     """One builder over `tasks`; fills `outcomes`; returns the tasks it never started.
 
     It imports TensorFlow first, outside the --jobs slots (no student code runs yet), so the
@@ -46,8 +60,7 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
     read_end, write_end = os.pipe()  # frames from the builder
     go_read, go_write = os.pipe()    # the grader's go, once it holds a slot
     try:
-        process = start_python(["-m", "grader.builder", str(job), str(write_end), str(go_read)], folder, sandbox,
-                               folder / "builder.log", kind="builder", pass_fds=(write_end, go_read))
+        process = _start(folder, job, write_end, go_read, sandbox, forks)
     finally:
         os.close(write_end)
         os.close(go_read)
@@ -116,15 +129,16 @@ def _skip_hung(hung: str, tasks, outcomes: dict[str, Built], timeout: float) -> 
 
 
 def run_builds(programs: dict[str, list[str]], tasks: list[dict], workdir: Path, timeout: float,
-               sandbox: Sandbox, slots: threading.Semaphore | None = None, provided=None
-               ) -> dict[str, Built]:
+               sandbox: Sandbox, slots: threading.Semaphore | None = None, provided=None,
+               forks: ForkServer | None = None) -> dict[str, Built]:
     """tasks: [{"id", "exercise", "check", "function", "program"}] -> what was built, per task id.
     `provided`: a function giving a folder to copy into each builder's folder as `provided/` (read by
-    build functions); called once the builder is starting, so that it may wait (for the judge)."""
+    build functions); called once the builder is starting, so that it may wait (for the judge).
+    `forks`: the submission's fork server, which the builders are forked from."""
     outcomes: dict[str, Built] = {}
     remaining = list(tasks)
     while remaining and not Sandbox.stopping:
-        remaining = _run_builder(programs, remaining, workdir, timeout, sandbox, outcomes, slots, provided)
+        remaining = _run_builder(programs, remaining, workdir, timeout, sandbox, outcomes, slots, provided, forks)
     for task in tasks:
         outcomes.setdefault(task["id"], Built("crashed", _("the builder stopped early")))
     return outcomes

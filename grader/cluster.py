@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .config import GradeConfig
+from .i18n import ngettext
 from .load import pack_submission
 from .results import SubmissionResult
 
@@ -196,9 +197,11 @@ class Cluster:
         except KilledWorker as error:
             tries = error.allowed_failures + 1
             last = getattr(error.last_worker, "address", error.last_worker)
-            lost = WorkerLost(f"the Dask worker grading it stopped before it finished ({tries} "
-                              f"{'try' if tries == 1 else 'tries'}, the last on {last}): killed, out of memory, "
-                              "or its machine lost")
+            lost = WorkerLost(ngettext(
+                "the Dask worker grading it stopped before it finished ({tries} try, the last on {worker}): "
+                "killed, out of memory, or its machine lost",
+                "the Dask worker grading it stopped before it finished ({tries} tries, the last on {worker}): "
+                "killed, out of memory, or its machine lost", tries).format(tries=tries, worker=last))
             return _internal_error(name, lost), {}
         except Exception as error:  # noqa: BLE001 - a task's error or a lost scheduler: this submission's result
             return _internal_error(name, error), {}

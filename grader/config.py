@@ -24,6 +24,9 @@ class GradeConfig:
     run_dir: Path | None = None       # this run's private folder (sandbox.begin_run): work folders go in it
     lang: str = "en"                  # of what students read (i18n.py): results.json, feedback.html, problems
     cluster: str | None = None        # a Dask scheduler's address, or local:N (grader/cluster.py)
+    # Fork each submission's kernels and builder from a fork server in its sandbox (one TensorFlow import
+    # per submission); CH11_FORK_SERVER=0: a process per kernel and builder (for comparison).
+    fork_server: bool = os.environ.get("CH11_FORK_SERVER", "1") != "0"
 
     @property
     def private_paths(self) -> tuple[Path, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from . import notebooks
 from .errors import summarize
+from .forkserver import ForkProvisioner, ForkServer, ForkServerError
 from .i18n import _
 from .kernel import launcher_argv
 from .sandbox import Sandbox
@@ -103,10 +105,22 @@ def _stop(manager: AsyncKernelManager) -> None:
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: Sandbox,
             mnist_dir: str | None = None, cell_name=None,
-            deadline: float | None = None) -> Execution:
+            deadline: float | None = None, forks: ForkServer | None = None) -> Execution:
     """Run every code cell in order; stop at the first that fails. `cell_name` says how the
     student finds a cell in Jupyter (Prepared.cell_name: by its heading).
-    `deadline` (time.monotonic()) is when the whole submission's time is up."""
+    `deadline` (time.monotonic()) is when the whole submission's time is up.
+    `forks`: the submission's fork server, the kernel is forked from it (else, or when it cannot
+    fork, the kernel is a process of its own)."""
+    if forks is not None and forks.ready():
+        try:
+            return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, forks)
+        except ForkServerError:
+            pass  # it stopped answering before the kernel ran anything: a process of its own
+    return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, None)
+
+
+def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cell_name, deadline,
+             forks: ForkServer | None) -> Execution:
     start = time.monotonic()
     cell_name = cell_name or notebooks.cell_names(nb.cells).__getitem__
     specs = _kernel_specs(workdir, sandbox, mnist_dir)
@@ -117,6 +131,11 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
     workdir = workdir.absolute()
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs, transport="ipc",
                                  ip=str(workdir / "k"), connection_file=str(workdir / ".kernel.json"))
+    if forks is not None:
+        manager.kernel_id = str(uuid.uuid4())
+        manager.provisioner = ForkProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec,
+                                              parent=manager)
+        manager.provisioner.server = forks
     client = _CappedClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=manager,
                            resources={"metadata": {"path": str(workdir)}}, startup_timeout=120,
                            interrupt_on_timeout=False)
@@ -153,6 +172,11 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
                 result.ran_ok.add(index)
     except DeadKernelError:
         result.failure = _("the kernel died")
+    except ForkServerError:
+        if result.ran_ok or result.failed_cell is not None:
+            result.failure = _("the kernel died")
+        else:
+            raise
     except RuntimeError as error:  # kernel did not start
         result.failure = _("the kernel could not start: {error}").format(error=error)[:300]
     finally:

@@ -22,6 +22,7 @@ from .config import GradeConfig
 from .execute import Execution, execute
 from .exercises import EXERCISES
 from .feedback import write_feedback_html
+from .forkserver import ForkServer
 from .handins import copy_provided, measure_handins, needs_provided
 from .i18n import _
 from .load import LoadedNotebook, PackedSubmission, load_submission, safe_name, unpack_submission
@@ -120,7 +121,11 @@ def grade_submission(path: Path | PackedSubmission, config: GradeConfig, referen
     sandbox = Sandbox(config.max_memory_mb, config.isolate_network, workdir, config.private_paths,
                       data_dirs=(config.mnist_dir,) if config.mnist_dir else ())
     deadline = start + config.submission_timeout
+    forks = None
     try:
+        # One fork server per submission, in its sandbox: TensorFlow imported once for its kernels and builder.
+        if config.fork_server and sandbox.mode == "bwrap" and not Sandbox.stopping:
+            forks = ForkServer(sandbox, workdir, config.mnist_dir)
         found = _find_notebooks(submission.notebooks, config, result.problems)
         programs = {nb.key: extract.program(notebooks.code_sources(nb.nb)) for nb in found}
         program_of = {e: nb.key for nb in found for e in nb.exercises}
@@ -131,7 +136,7 @@ def grade_submission(path: Path | PackedSubmission, config: GradeConfig, referen
 
         def check() -> None:
             try:  # the builder takes a slot itself, once TensorFlow is imported
-                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots, judge.provided)
+                built = run_builds(programs, tasks, workdir, config.timeout, sandbox, slots, judge.provided, forks)
                 measured.update(measure(built, tasks, judge, config.timeout, slots))
             except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
                 check_error.append(error)
@@ -145,7 +150,7 @@ def grade_submission(path: Path | PackedSubmission, config: GradeConfig, referen
                 if needs_provided(nb.exercises):
                     copy_provided(judge, run_dir)
                 nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
-                                       nb.prepared.cell_name, deadline)
+                                       nb.prepared.cell_name, deadline, forks)
                 handed_in = measure_handins(run_dir, nb.exercises, judge, config.timeout)
                 for outcome in handed_in.values():
                     if outcome.status == "not_handed_in" and nb.execution.failure:
@@ -187,7 +192,11 @@ def grade_submission(path: Path | PackedSubmission, config: GradeConfig, referen
                                 out_dir / "feedback.html")
         except Exception as error:  # noqa: BLE001
             result.problems.append(_("the feedback page could not be written: {error}").format(error=error))
+        if forks is not None and forks.failure:
+            result.notes.append(f"{forks.failure}; its kernels and builder ran as processes of their own")
     finally:
+        if forks is not None:
+            forks.close()
         sandbox.close()
         shutil.rmtree(workdir, ignore_errors=True)
     result.execution_time = time.monotonic() - start

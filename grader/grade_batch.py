@@ -404,6 +404,7 @@ def _grade_all(paths: list[Path], names: dict[Path, str], config: GradeConfig, c
                 raise OutputError(f"cannot write results in --out {config.out}: {_why(error)}", 1) from None
             line = (f"graded {escape(result.name)}: {result.score:g}/{result.max_score:g} "
                     f"in {result.execution_time:.0f}s")
+            line += "".join(f"\n  note: {escape(_text(note))}" for note in result.notes)
             failed = not result.tests or bool(result.problems)
             if progress:
                 progress.console.print(line, highlight=False, soft_wrap=True)

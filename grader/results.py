@@ -74,6 +74,7 @@ class SubmissionResult:
     internal_error: bool = False  # the grader failed on it: --resume may retry it
     student: dict = field(default_factory=dict)  # from an LMS download or the roster: id, name, email, lms
     audit: dict = field(default_factory=dict)    # when, with what and on what it was graded (audit.py)
+    notes: list[str] = field(default_factory=list)  # for the instructor's console only (how it was run)
 
     @classmethod
     def from_gradescope(cls, name: str, data: dict) -> "SubmissionResult":

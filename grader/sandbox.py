@@ -287,14 +287,18 @@ def _identity_files() -> str:
 
 def bwrap_args(workdir: Path, package: Path, *, writable: Path | None = None, data_dirs=(),
                isolate_network: bool = True, env: dict[str, str] | None = None,
-               tmp_mb: int = DEFAULT_TMP_MB, user_namespace: bool = True) -> list[str]:
+               tmp_mb: int = DEFAULT_TMP_MB, user_namespace: bool = True, init: bool = False) -> list[str]:
     """The whole bwrap command line before the program: everything student code can see.
+    `init`: the program is the PID namespace's init (PID 1: it reaps orphans, ignores signals
+    sent from inside, and takes the whole namespace with it when it ends), as the fork server is.
 
     Order matters: later mounts go on top of earlier ones (the work folder inside the private /tmp)."""
     args = [BWRAP or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             "--cap-drop", "ALL"]
     if user_namespace:
         args += ["--unshare-user", "--uid", str(STUDENT_UID), "--gid", str(STUDENT_UID)]
+    if init:
+        args.append("--as-pid-1")
     if not isolate_network:
         args.append("--share-net")
     args += _system_args()
@@ -596,8 +600,10 @@ class Sandbox:
         return self.package or staged_package(kind)
 
     def command(self, argv: list[str], workdir: Path, *, kind: str = "kernel", package: Path | None = None,
-                mnist_dir: str | None = None, data_dirs=()) -> tuple[list[str], dict[str, str], Limits]:
-        """(command line, environment for Popen, limits for the preexec) to run `argv` as student code."""
+                mnist_dir: str | None = None, data_dirs=(), init: bool = False
+                ) -> tuple[list[str], dict[str, str], Limits]:
+        """(command line, environment for Popen, limits for the preexec) to run `argv` as student code
+        (`init`: as its PID namespace's init, see bwrap_args)."""
         package = Path(package) if package else self.package_for(kind)
         workdir = Path(workdir).absolute()
         env = student_env(workdir, package=package, mnist_dir=mnist_dir)
@@ -615,7 +621,7 @@ class Sandbox:
         wrapper = bwrap_args(workdir, package, writable=self.writable,
                              data_dirs=data,
                              isolate_network=self.isolate_network, env=env, tmp_mb=self.tmp_mb,
-                             user_namespace=userns)
+                             user_namespace=userns, init=init)
         limits = Limits(**{**asdict(self.limits), "env": env, "wrapper": tuple(wrapper)})
         return [*wrapper, *argv], {}, limits
 
@@ -656,6 +662,8 @@ def sandbox_warnings(isolate_network: bool, private: tuple[Path, ...] = ()) -> l
                      "the private paths (the instructor's checkout and the grader's package among them), "
                      "seeing the machine's processes, a /dev/shm shared with the machine, and processes that "
                      "leave their session outliving a killed grader until the next run starts")
+        notes.append("each kernel and builder imports TensorFlow itself (a fork server per submission needs "
+                     "bubblewrap's PID namespace)")
     if not _tmpfs_allowed():
         notes.append("the work folder cannot be a size-limited tmpfs here (no mount permission): only "
                      "RLIMIT_FSIZE caps each file, so many files can still fill the disk")
@@ -697,12 +705,13 @@ def student_env(workdir: Path, *, package: Path | None = None, mnist_dir: str | 
 
 
 def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path, *, package: Path | None = None,
-                 kind: str = "kernel", pass_fds=(), mnist_dir: str | None = None) -> subprocess.Popen:
+                 kind: str = "kernel", pass_fds=(), mnist_dir: str | None = None, init: bool = False
+                 ) -> subprocess.Popen:
     """Run `python ARGS` as student code in `sandbox`, in `workdir` (inside its work folder),
     output to `log`. `package`: the staged grader package (default: the sandbox's, else
     `kind` ("kernel" or "builder", grader.stage) staged once per process); `pass_fds`: file descriptors it inherits (e.g. a pipe to the grader)."""
     argv, env, limits = sandbox.command([sys.executable, *args], workdir, kind=kind, package=package,
-                                        mnist_dir=mnist_dir)
+                                        mnist_dir=mnist_dir, init=init)
     preexec = sandbox.preexec(limits)
 
     def spawn() -> SandboxedPopen:
@@ -716,6 +725,9 @@ def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path, *,
 
 
 def kill_group(process: subprocess.Popen) -> None:
+    if not isinstance(process, subprocess.Popen):  # forked from a fork server: it knows how
+        process.kill_group()
+        return
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

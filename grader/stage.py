@@ -7,6 +7,7 @@ Deny by default: only what the lists below name is copied; a listed file that do
 
     stage_package("kernel", dest)   # what notebooks import (grader.check, grader.data, MNIST)
     stage_package("builder", dest)  # + what the builder needs to build the checks' graphs
+    stage_package("forks", dest)    # the kernel's + the fork server (grader/zygote.py)
 """
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py
                                  "i18n.py", "exercises/*/selfcheck.py")
 BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")
-KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES}
+# The fork server's sandbox (grader/zygote.py): the kernel's files and the server itself; the builder's
+# own modules reach the builder it forks on a descriptor, never as files its kernels could read.
+FORKS_FILES: tuple[str, ...] = KERNEL_FILES + ("zygote.py",)
+KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES, "forks": FORKS_FILES}
 # Packages of the staged tree that get an empty __init__.py when the kind has files below them
 # but their own __init__.py is not on the list (so that `grader.exercises.<id>.build` imports
 # without running the real `grader/exercises/__init__.py`).

@@ -21,7 +21,10 @@ import pytest
 import grader
 from grader import sandbox as sb
 from grader.config import GradeConfig
+from grader.builds import run_builds
+from grader.checks import tasks_for
 from grader.execute import execute
+from grader.forkserver import ForkServer
 from grader.notebooks import reference_dir
 from grader.stage import stage_package
 
@@ -54,9 +57,9 @@ def python(sandbox: sb.Sandbox, workdir: Path, code: str, timeout: float = 60, *
     return code, log.read_text()
 
 
-def sandbox_for(run: Path, name: str, **kwargs) -> tuple[sb.Sandbox, Path]:
+def sandbox_for(run: Path, name: str, memory_mb: int = 1024, **kwargs) -> tuple[sb.Sandbox, Path]:
     workdir = sb.new_workdir(run, name)
-    return sb.Sandbox(1024, True, workdir, **kwargs), workdir
+    return sb.Sandbox(memory_mb, True, workdir, **kwargs), workdir
 
 
 # --------------------------------------------------------------------------- bubblewrap
@@ -301,6 +304,133 @@ def test_a_notebook_kernel_sees_only_its_own_submission(run, secret, mode):
     assert "'selfcheck.py'" in text and "harness.py" not in text and "checks.py" not in text, text
 
 
+# --------------------------------------------------------------------------- the fork server
+FORKS_MB = 2048  # TensorFlow's import needs more address space than the 1024 MiB above
+
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
+
+
+def _printed(execution) -> str:
+    return "".join(o.get("text", "") for c in execution.notebook.cells for o in c.outputs)
+
+
+def _leaky_relu_build():
+    """The builder's tasks of leaky_relu, with the reference's definitions."""
+    from grader import extract, notebooks
+    nb = notebooks.read(reference_dir() / "01_leaky_relu.ipynb")
+    return {"p": extract.program(notebooks.code_sources(nb))}, tasks_for(["leaky_relu"], {"leaky_relu": "p"})
+
+
+@needs_bwrap
+def test_forked_kernels_see_only_their_submission_and_cannot_stop_trace_or_read_its_server(run, secret):
+    alice, alice_dir = sandbox_for(run, "alice", FORKS_MB, mode="bwrap")
+    bob, bob_dir = sandbox_for(run, "bob", FORKS_MB, mode="bwrap")
+    alice_forks, bob_forks = ForkServer(alice, alice_dir), ForkServer(bob, bob_dir)
+    outcome: dict = {}
+    try:
+        (alice_dir / ".kernel.json").write_text(json.dumps({"key": SECRET}))
+        for folder in (alice_dir / "nb0", bob_dir / "nb0", bob_dir / "nb1"):
+            folder.mkdir()
+        waiting = _notebook("""
+            import os, time
+            open('started', 'w').close()
+            end = time.monotonic() + 90
+            while not os.path.exists('done') and time.monotonic() < end:
+                time.sleep(0.1)
+            print('alice lived on')""")
+        alice_kernel = threading.Thread(target=lambda: outcome.update(
+            alice=execute(waiting, alice_dir / "nb0", 120, alice, forks=alice_forks)))
+        alice_kernel.start()
+        deadline = time.monotonic() + 120
+        while not (alice_dir / "nb0" / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = execute(_notebook(f"""
+            import os, signal, sys
+            print('SECRET' if {secret!r} in repr(dict(os.environ)) else 'clean env')
+            print('alice', 'exists' if os.path.exists({str(alice_dir)!r}) else 'missing')
+            print('others', sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid())))
+            for what in ('environ', 'mem', 'fd'):
+                try:
+                    if what == 'fd':  # the server's socket to the grader, among others
+                        [os.readlink(f'/proc/1/fd/{{n}}') for n in os.listdir('/proc/1/fd')]
+                    else:
+                        open(f'/proc/1/{{what}}', 'rb').read(1)
+                    print('read', what)
+                except OSError as error:
+                    print('denied', what)
+            for sig in (signal.SIGSTOP, signal.SIGTERM, signal.SIGKILL):
+                os.kill(1, sig)
+            try:
+                import grader.graphs
+                print('the builder modules are importable')
+            except ImportError:
+                print('no builder modules')
+            """), bob_dir / "nb0", 60, bob, forks=bob_forks)
+        second = execute(_notebook("import os; print('server', open('/proc/1/cmdline').read().split(chr(0))[1:3], "
+                                   "os.getppid())"), bob_dir / "nb1", 60, bob, forks=bob_forks)
+        (alice_dir / "nb0" / "done").write_text("")
+        alice_kernel.join(120)
+    finally:
+        for closing in (alice_forks, bob_forks, alice, bob):
+            closing.close()
+    text = _printed(first)
+    assert first.failure is None, first.failure
+    assert "clean env" in text and "alice missing" in text, text
+    assert "others []" in text, text  # its server (PID 1) and itself: no process of Alice's
+    assert "denied environ" in text and "denied mem" in text and "denied fd" in text, text
+    assert "no builder modules" in text, text
+    assert second.failure is None and "server ['-m', 'grader.zygote'] 1" in _printed(second), _printed(second)
+    assert bob_forks.forked == 2 and bob_forks.failure is None
+    assert outcome["alice"].failure is None and "alice lived on" in _printed(outcome["alice"])
+
+
+@needs_bwrap
+def test_a_forked_kernel_that_dies_or_hangs_is_named_and_the_server_forks_the_next(run):
+    sandbox, workdir = sandbox_for(run, "dies", FORKS_MB, mode="bwrap")
+    forks = ForkServer(sandbox, workdir)
+    results = {}
+    try:
+        for name, source in [("killed", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"),
+                             ("exits", "import os; os._exit(3)"),
+                             ("hangs", "while True: pass"),
+                             ("fine", "import tensorflow.compat.v1 as tf; print('tf', tf.__version__)")]:
+            (workdir / name).mkdir()
+            results[name] = execute(_notebook("x = 1", source), workdir / name, 5, sandbox, forks=forks)
+        programs, tasks = _leaky_relu_build()
+        built = run_builds(programs, tasks, workdir, 60, sandbox, forks=forks)
+        assert forks.failure is None and forks.forked == 5  # four kernels and the builder
+    finally:
+        forks.close()
+        sandbox.close()
+    assert results["killed"].failure.startswith("the kernel died while running"), results["killed"].failure
+    assert results["exits"].failure.startswith("the kernel died while running"), results["exits"].failure
+    assert "ran longer than 5 s" in results["hangs"].failure, results["hangs"].failure
+    assert results["fine"].failure is None and "tf 2." in _printed(results["fine"])
+    assert {t["id"]: built[t["id"]].status for t in tasks} == {t["id"]: "ok" for t in tasks}, built
+
+
+@needs_bwrap
+def test_a_fork_server_that_cannot_fork_leaves_a_process_per_kernel_and_builder(run):
+    sandbox, workdir = sandbox_for(run, "fallback", FORKS_MB, mode="bwrap")
+    forks = ForkServer(sandbox, workdir)
+    sb.kill_group(forks.process)  # it dies before it is ready
+    try:
+        (workdir / "nb0").mkdir()
+        result = execute(_notebook("print('init', open('/proc/1/cmdline').read().split(chr(0))[0])"), workdir / "nb0",
+                         60, sandbox, forks=forks)
+        programs, tasks = _leaky_relu_build()
+        built = run_builds(programs, tasks[:1], workdir, 60, sandbox, forks=forks)
+    finally:
+        forks.close()
+        sandbox.close()
+    assert forks.failure and forks.failure.startswith("the fork server did not start"), forks.failure
+    assert forks.forked == 0
+    assert result.failure is None and "bwrap" in _printed(result), _printed(result)  # under bwrap's own init
+    assert built[tasks[0]["id"]].status == "ok", built
+
+
 # --------------------------------------------------------------------------- dying with the grader
 GRADER = """
 import os, sys, threading, time, json, textwrap
@@ -309,17 +439,21 @@ from grader import sandbox as sb
 base, mode, what = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 run = sb.begin_run(base)
 workdir = sb.new_workdir(run, 'victim')
-sandbox = sb.Sandbox(1024, True, workdir, mode=mode)
+sandbox = sb.Sandbox(2048 if what == 'forked' else 1024, True, workdir, mode=mode)
 info = {'run': str(run), 'workdir': str(workdir), 'cgroup': str(sandbox.cgroup or ''), 'mounted': sandbox.mounted}
-if what == 'kernel':
+if what in ('kernel', 'forked'):
     import nbformat
     from grader.execute import execute
+    from grader.forkserver import ForkServer
+    forks = ForkServer(sandbox, workdir) if what == 'forked' else None
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import time; open('started', 'w').close(); time.sleep(120)")])
     (workdir / 'nb0').mkdir()
-    threading.Thread(target=execute, args=(nb, workdir / 'nb0', 300, sandbox), daemon=True).start()
+    threading.Thread(target=execute, args=(nb, workdir / 'nb0', 300, sandbox), kwargs={'forks': forks},
+                     daemon=True).start()
     while not (workdir / 'nb0' / 'started').exists():
         time.sleep(0.05)
+    info['forked'] = forks.forked if forks else 0
 else:
     # the child forks a grandchild that leaves its session (the fallback cannot hold it)
     code = textwrap.dedent('''
@@ -398,11 +532,12 @@ def _start_grader(tmp_path: Path, mode: str, what: str) -> tuple[subprocess.Pope
     return grader_process, info, processes
 
 
-@pytest.mark.parametrize("what", ["worker", "kernel"])
+@pytest.mark.parametrize("what", ["worker", "kernel", "forked"])
 def test_student_processes_die_with_a_sigkilled_grader(tmp_path, what):
     if BWRAP_PROBLEM:
         pytest.skip(f"no bubblewrap here: {BWRAP_PROBLEM}")
     grader_process, info, processes = _start_grader(tmp_path, "bwrap", what)
+    assert what != "forked" or info["forked"] == 1  # the kernel came from the submission's fork server
     grader_process.kill()
     grader_process.wait()
     deadline = time.monotonic() + 5
