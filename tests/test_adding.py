@@ -87,9 +87,14 @@ def test_generate_writes_the_template_and_only_new_files_appear(copy):
     assert all(line.startswith("??") for line in changed), changed  # nothing existing was modified
     paths = sorted(line[3:] for line in changed)
     assert all(p.startswith("grader/exercises/relu6/") or p in ("reference/09_relu6.ipynb",
-                                                                  "assignments/09_relu6.ipynb")
+                                                                  "assignments/09_relu6.ipynb",
+                                                                  "assignments/zh/09_relu6.ipynb")
                for p in paths), paths
     assert "raise NotImplementedError()" in (copy / "assignments" / "09_relu6.ipynb").read_text()
+    # the Chinese template: the same code cells (its markdown stays English until notebooks.po translates it)
+    en, zh = (json.loads((copy / "assignments" / sub / "09_relu6.ipynb").read_text()) for sub in ("", "zh"))
+    assert [c["source"] for c in en["cells"] if c["cell_type"] == "code"] == \
+        [c["source"] for c in zh["cells"] if c["cell_type"] == "code"]
 
 
 def test_the_reference_gets_full_marks_and_the_template_zero(copy, tmp_path):

@@ -153,7 +153,7 @@ def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
                     found += [os.path.join(folder, f) for f in files
                               if f.endswith('.ipynb') or '/grader' in folder and f != 'build.py'
                               and f not in ('__init__.py', 'selfcheck.py', 'data.py', 'public-sample.npz',
-                                            'quiet_import.py', 'handin.py')]
+                                            'quiet_import.py', 'handin.py', 'i18n.py', 'grader.mo')]
             print('GLOB', found)
             for site in sys.path:
                 hidden = os.path.join(site, 'grader')
@@ -168,7 +168,8 @@ def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
     for line in out.splitlines():
         if line.startswith(("PACKAGE", "SITE")):
             assert set(eval(line.split(" ", 2)[2])) <= {"__init__.py", "selfcheck.py", "data.py", "mnist",
-                                                        "exercises", "quiet_import.py", "handin.py"}, line
+                                                        "exercises", "quiet_import.py", "handin.py", "i18n.py",
+                                                        "locale"}, line
 
 
 def test_staged_packages_hold_only_their_allowlist(tmp_path):
@@ -177,7 +178,7 @@ def test_staged_packages_hold_only_their_allowlist(tmp_path):
     names = {str(p.relative_to(kernel)) for p in kernel.rglob("*") if p.is_file()}
     assert {"__init__.py", "selfcheck.py", "data.py"} <= names
     public = {"__init__.py", "selfcheck.py", "data.py", "quiet_import.py", "handin.py", "mnist/public-sample.npz",
-              "exercises/__init__.py"}
+              "exercises/__init__.py", "i18n.py", "locale/zh_CN/LC_MESSAGES/grader.mo"}
     assert all(n in public or (n.startswith("exercises/") and n.endswith(("/selfcheck.py", "/__init__.py")))
                for n in names), names
     built = {str(p.relative_to(builder)) for p in builder.rglob("*") if p.is_file()}
@@ -634,3 +635,23 @@ def test_a_run_stages_each_kind_once_and_the_sandbox_uses_it(run, tmp_path):
             assert env["PYTHONPATH"] == str(package) and str(package) in limits.readable
     finally:
         sandbox.close()
+
+
+def test_a_staged_catalog_holds_no_message_of_the_hidden_checks(tmp_path):
+    """The kernel's .mo carries only the words of files staged beside it: a hidden check's message (its
+    expected values, its hints) would tell a student what is checked."""
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    kernel = stage_package("kernel", tmp_path / "kernel") / "grader"
+    staged = {str(p.relative_to(kernel)) for p in kernel.rglob("*.py")}
+    source = Path(grader.__file__).parent / "locale" / "zh_CN" / "LC_MESSAGES"
+    with open(source / "grader.po", "rb") as po, open(kernel / "locale/zh_CN/LC_MESSAGES/grader.mo", "rb") as mo:
+        full, shipped = read_po(po), read_mo(mo)
+    hidden = [m.id for m in full if m.id and m.locations
+              and not any(path.removeprefix("grader/") in staged for path, _ in m.locations)]
+    assert len(hidden) > 50, len(hidden)  # the checks' messages are most of the catalog
+    own_text = "".join(p.read_text() for p in kernel.rglob("*.py"))  # a word a staged file holds is no secret
+    leaked = [m for m in hidden if m in shipped and f'"{m}"' not in own_text and f"'{m}'" not in own_text]
+    assert not leaked, leaked[:3]
+    assert len([m for m in shipped if m.id]) > 10  # the self-checks' own words are there
