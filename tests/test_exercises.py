@@ -3,6 +3,7 @@ variant gets full marks, every wrong one fails at least one test with a message 
 differed. All variants are built in one builder run (the real sandboxed builder, real TensorFlow)
 and measured by the real judge."""
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,18 @@ def graded(reference, judge):
             task["id"] = f"{_key(path)}:{task['id']}"
             tasks.append(task)
     config = GradeConfig(out=Path(tempfile.mkdtemp()))
-    scratch = Path(tempfile.mkdtemp())
-    sandbox = Sandbox(config.max_memory_mb, True, scratch)
-    try:
-        built = run_builds(programs, tasks, scratch, 120, sandbox, provided=judge.provided)
-    finally:
-        sandbox.close()
+
+    def build(half: list[dict]) -> dict:  # one sandboxed builder per half, as --jobs 2 runs two submissions
+        scratch = Path(tempfile.mkdtemp())
+        sandbox = Sandbox(config.max_memory_mb, True, scratch)
+        try:
+            return run_builds(programs, half, scratch, 120, sandbox, provided=judge.provided)
+        finally:
+            sandbox.close()
+    keys = sorted(programs)
+    halves = [[t for t in tasks if keys.index(t["program"]) % 2 == side] for side in (0, 1)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        built = {k: v for half in pool.map(build, halves) for k, v in half.items()}
     # Unit checks for every variant; the (slow) training checks where they can change a verdict:
     # for correct variants, and for wrong ones whose unit checks all passed.
     unit = [t for t in tasks if not _training(t)]
