@@ -20,6 +20,7 @@ from . import extract, notebooks
 from .builds import Built, run_builds
 from .exercises import EXERCISES
 from .i18n import _
+from .judge import pretrained_ready
 from .results import TestResult
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -172,9 +173,27 @@ def _store(folder: Path, outcomes: dict[str, Outcome], what: str) -> None:
     staging.rename(folder)  # atomic: a half-written cache is never read
 
 
+def _handin_folder(budget: dict, cache_dir: Path, nb, exercises) -> Path:
+    return cache_dir / f"handins-{_handin_key(budget, nb, exercises, _pretrained_key(budget))}"
+
+
+def reference_cached(config) -> bool:
+    """Whether the reference's measurements and the pretrained models are all in the cache (then a run
+    on a cluster needs no judge on this machine: its workers have their own)."""
+    folders = [config.cache_dir / reference_key(config.budget)]
+    folders += [_handin_folder(config.budget, config.cache_dir, nb, exercises) for _, nb, exercises in _handin_notebooks()]
+    return all((f / "outcomes.json").exists() for f in folders) and pretrained_ready(pretrained_cache(config))
+
+
+def _need(judge) -> None:
+    if judge is None:  # reference_cached said yes, then the cache went (another run cleaned it)
+        raise RuntimeError("the reference cache was removed as this run started; run the command again")
+
+
 def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: float, sandbox,
                        judge, workers: int = 1) -> tuple[dict[str, Outcome], bool]:
     """The judge's measurements of the reference for every check; (outcomes, all came from the cache).
+    `judge` may be None when reference_cached() said everything is cached.
 
     Cached in parts, each under its own key: the functions' checks, and each notebook that hands in
     trained models (the slow part: it trains them)."""
@@ -183,6 +202,7 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
     functions = _cached(folder)
     if functions is None:
         all_cached = False
+        _need(judge)
         programs, program_of = _reference_programs()
         tasks = tasks_for(EXERCISES, program_of)
         built = run_builds(programs, tasks, workdir, timeout, sandbox, provided=judge.provided)
@@ -190,10 +210,11 @@ def reference_outcomes(budget: dict, cache_dir: Path, workdir: Path, timeout: fl
         _store(folder, functions, "functions")
     outcomes.update(functions)
     for path, nb, exercises in _handin_notebooks():
-        folder = cache_dir / f"handins-{_handin_key(budget, nb, exercises, _pretrained_key(budget))}"
+        folder = _handin_folder(budget, cache_dir, nb, exercises)
         handed = _cached(folder)
         if handed is None:
             all_cached = False
+            _need(judge)
             handed = _reference_handins(budget, path, nb, exercises, workdir, timeout, sandbox, judge)
             _store(folder, handed, path.name)
         outcomes.update(handed)

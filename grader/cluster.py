@@ -136,13 +136,12 @@ class Cluster:
             self.console.print(f"note: the Dask cluster at {escape(self.address)} has no workers yet; "
                                "grading starts when some join", highlight=False, soft_wrap=True)
 
-    def start(self, config: GradeConfig, reference: dict, judge) -> None:
-        """Give every worker what it needs to grade (the judge's pretrained checkpoints: from this
-        machine's judge, which has them once it is ready)."""
+    def start(self, config: GradeConfig, reference: dict, folder: Path) -> None:
+        """Give every worker what it needs to grade: the reference results, and the pretrained
+        checkpoints in `folder` (this machine's cache, or its judge's copy)."""
         from .sandbox import sandbox_warnings
         from .worker import GraderPlugin
         self.notes = sandbox_warnings(config.isolate_network, config.private_paths)
-        folder = judge.provided()
         pretrained = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
                       if p.is_file()}
         plugin = GraderPlugin(self.plugin_name, config, reference, pretrained, grader_identity(),

@@ -21,7 +21,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from . import audit
-from .checks import not_graded, pretrained_cache, reference_outcomes
+from .checks import not_graded, pretrained_cache, reference_cached, reference_outcomes
 from .config import GradeConfig
 from .i18n import _, set_language
 from .exercises import EXERCISES
@@ -329,8 +329,10 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
             for warning in sandbox_warnings(config.isolate_network, config.private_paths):
                 console.print(f"[yellow]note:[/yellow] {warning}", highlight=False, soft_wrap=True)
             with console.status("Preparing the reference results (cached after the first run)..."):
-                judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir, private=config.private_paths,
-                              cache=pretrained_cache(config))
+                # On a cluster with everything cached this machine needs no judge (each worker has its own).
+                if cluster is None or not reference_cached(config):
+                    judge = Judge(config.budget, config.max_memory_mb, scratch=run_dir, private=config.private_paths,
+                                  cache=pretrained_cache(config))
                 scratch = new_workdir(run_dir, "reference")
                 sandbox = Sandbox(config.max_memory_mb, config.isolate_network, scratch, config.private_paths,
                                   data_dirs=(config.mnist_dir,) if config.mnist_dir else ())
@@ -342,8 +344,9 @@ def grade_all(paths: list[Path], config: GradeConfig, console: Console | None = 
             console.print(f"reference results: {'from the cache' if cached else 'computed and cached'}",
                           highlight=False, soft_wrap=True)
             if cluster is not None:  # the workers get the reference and the pretrained models; this judge rests
-                cluster.start(config, reference, judge)
-                judge.close()
+                cluster.start(config, reference, judge.provided() if judge else pretrained_cache(config))
+                if judge is not None:
+                    judge.close()
             return _grade_all(paths, names, config, console, reference, judge, sources, intake, overrides, cluster)
         finally:
             if cluster is not None:

@@ -27,6 +27,7 @@ import numpy as np
 from grader.frames import FrameError, Reader, encode
 from grader.i18n import _
 from grader.graphs import Budget
+from grader.judge import pretrained_ready
 from grader.judge import training
 from grader.judge.imported import Artifact
 from grader.judge.verify import Refused
@@ -119,7 +120,7 @@ def _pretrained(budget: Budget, scratch: str, cache: str) -> str:
     restores, in exercise_8_model/) every measurement may read: from the cache, or trained now (in a
     child: the pretraining creates a session, never in the process that forks the others) and kept."""
     pretrained = Path(scratch) / "pretrained"
-    if cache and (Path(cache) / "exercise_8_model" / "model.index").exists():
+    if cache and pretrained_ready(Path(cache)):
         shutil.copytree(cache, pretrained)
         return str(pretrained / "model.ckpt")
     pid = os.fork()
