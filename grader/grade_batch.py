@@ -9,6 +9,7 @@ import json
 import os
 import re
 import threading
+import time
 import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
@@ -244,11 +245,16 @@ class LocalSlots:
     def stop(self) -> None:
         """Interrupted: start nothing more, end what runs, and let the running threads finish."""
         self.pool.shutdown(wait=False, cancel_futures=True)
-        Sandbox.close_all()  # end the running kernels and workers, so the threads finish quickly
         # Let the running threads end now: once the interpreter is shutting down they could not
         # even start their cleanup (new futures are refused there).
         # (Cancelled futures are left out: wait() would never count them as done.)
-        wait([f for f in self.futures if not f.cancelled()], timeout=60)
+        running = [f for f in self.futures if not f.cancelled()]
+        deadline = time.monotonic() + 60
+        while running and time.monotonic() < deadline:
+            # End the running kernels and workers, again and again: one that was starting as the
+            # last call ran (a kernel waiting for the judge, say) is ended by the next.
+            Sandbox.close_all()
+            running = list(wait(running, timeout=0.25).not_done)
 
     def close(self) -> None:
         self.pool.shutdown()

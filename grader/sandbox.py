@@ -715,11 +715,15 @@ def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path, *,
     preexec = sandbox.preexec(limits)
 
     def spawn() -> SandboxedPopen:
+        if Sandbox.stopping:  # the run was interrupted: start nothing new
+            raise KeyboardInterrupt
         with open(log, "ab") as sink:
             process = SandboxedPopen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,
                                      stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec,
                                      pass_fds=tuple(pass_fds))
         process.wrapped = bool(limits.wrapper)
+        if Sandbox.stopping:  # interrupted while it started: close_all may have missed it
+            kill_group(process)
         return process
     return _SPAWNER.run(spawn)
 
