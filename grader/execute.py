@@ -111,6 +111,8 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
     `deadline` (time.monotonic()) is when the whole submission's time is up.
     `forks`: the submission's fork server, the kernel is forked from it (else, or when it cannot
     fork, the kernel is a process of its own)."""
+    if Sandbox.stopping:  # the run was interrupted (perhaps while this waited for the judge): no new kernel
+        raise KeyboardInterrupt
     if forks is not None and forks.ready():
         try:
             return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, forks)

@@ -148,9 +148,7 @@ def grade_submission(path: Path | PackedSubmission, config: GradeConfig, referen
                 run_dir = workdir / nb.key
                 run_dir.mkdir()
                 if needs_provided(nb.exercises):
-                    copy_provided(judge, run_dir)  # waits for the judge, which may still be starting
-                    if Sandbox.stopping:
-                        raise KeyboardInterrupt
+                    copy_provided(judge, run_dir)
                 nb.execution = execute(nb.nb, run_dir, config.timeout, sandbox, config.mnist_dir,
                                        nb.prepared.cell_name, deadline, forks)
                 handed_in = measure_handins(run_dir, nb.exercises, judge, config.timeout)

@@ -41,8 +41,8 @@ def graded(reference, judge):
             return run_builds(programs, half, scratch, 120, sandbox, provided=judge.provided)
         finally:
             sandbox.close()
-    keys = sorted(programs)
-    halves = [[t for t in tasks if keys.index(t["program"]) % 2 == side] for side in (0, 1)]
+    side = {key: i % 2 for i, key in enumerate(sorted(programs))}
+    halves = [[t for t in tasks if side[t["program"]] == half] for half in (0, 1)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         built = {k: v for half in pool.map(build, halves) for k, v in half.items()}
     # Unit checks for every variant; the (slow) training checks where they can change a verdict:
