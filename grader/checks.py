@@ -7,7 +7,7 @@ import hashlib
 import json
 import shutil
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import metadata
@@ -59,7 +59,10 @@ def measure(built: dict[str, Built], tasks: list[dict], judge, timeout: float,
     if workers <= 1:
         return {task["id"]: one(task) for task in tasks}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip([t["id"] for t in tasks], pool.map(one, tasks)))
+        futures = {task["id"]: pool.submit(one, task) for task in tasks}
+        while wait(futures.values(), timeout=0.25).not_done:
+            pass  # in short waits: Ctrl-C is raised in the main thread only when it runs (grade_batch.LocalSlots)
+        return {key: future.result() for key, future in futures.items()}
 
 
 # --------------------------------------------------------------------------- reference (cached)

@@ -5,9 +5,11 @@ which cells ran, and where and why execution stopped.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +105,30 @@ def _stop(manager: AsyncKernelManager) -> None:
         pass
 
 
+def _close_thread_loop() -> None:
+    """nbclient's blocking calls run on an event loop per thread (jupyter_core's run_sync) that
+    nothing closes. Left to the garbage collector, a loop can be finalized after its own socket was
+    (their order in a cycle is arbitrary) and print a traceback at exit, as an interrupted run once
+    did on CI. So the thread closes it when its notebook is done; the next notebook gets a new one."""
+    try:
+        with warnings.catch_warnings():  # Python 3.12+ warns where it would make one (not here: run_sync set it)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # this thread never had one
+        return
+    if loop.is_running() or loop.is_closed():
+        return
+    try:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:  # what a killed kernel's channels were still waiting on
+            task.cancel()
+        if pending:  # cancelled tasks end at once; the timeout is for one that would not
+            loop.run_until_complete(asyncio.wait(pending, timeout=5))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+
+
 def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: Sandbox,
             mnist_dir: str | None = None, cell_name=None,
             deadline: float | None = None, forks: ForkServer | None = None) -> Execution:
@@ -113,12 +139,15 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, timeout: float, sandbox: S
     fork, the kernel is a process of its own)."""
     if Sandbox.stopping:  # the run was interrupted (perhaps while this waited for the judge): no new kernel
         raise KeyboardInterrupt
-    if forks is not None and forks.ready():
-        try:
-            return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, forks)
-        except ForkServerError:
-            pass  # it stopped answering before the kernel ran anything: a process of its own
-    return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, None)
+    try:
+        if forks is not None and forks.ready():
+            try:
+                return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, forks)
+            except ForkServerError:
+                pass  # it stopped answering before the kernel ran anything: a process of its own
+        return _execute(nb, workdir, timeout, sandbox, mnist_dir, cell_name, deadline, None)
+    finally:
+        _close_thread_loop()
 
 
 def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cell_name, deadline,

@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import click
@@ -239,8 +239,14 @@ class LocalSlots:
         for path, name in jobs:  # one by one, so that an interrupt here still knows what was started
             self.futures[self.pool.submit(_grade_safely, path, name, self.config, self.reference, self.judge,
                                           self.slots)] = path
-        for future in as_completed(self.futures):
-            yield self.futures[future], future.result(), {}
+        pending = set(self.futures)
+        while pending:
+            # Never an endless wait: the kernel may hand Ctrl-C to any thread, and Python raises it in
+            # this, the main thread, only when it runs again; as_completed would put it off until the
+            # next submission is done.
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield self.futures[future], future.result(), {}
 
     def stop(self) -> None:
         """Interrupted: start nothing more, end what runs, and let the running threads finish."""
@@ -249,6 +255,8 @@ class LocalSlots:
         # even start their cleanup (new futures are refused there).
         # (Cancelled futures are left out: wait() would never count them as done.)
         running = [f for f in self.futures if not f.cancelled()]
+        if self.judge is not None:  # a measurement under way would hold its thread until it ends
+            self.judge.interrupt()
         deadline = time.monotonic() + 60
         while running and time.monotonic() < deadline:
             # End the running kernels and workers, again and again: one that was starting as the

@@ -63,6 +63,7 @@ class GraderPlugin(WorkerPlugin):
                     sandbox.kill_all()
         else:  # end them all, and start nothing new: a task still running here stops at once
             Sandbox.close_all()
+        self.judge.interrupt()  # a measurement under way ends its task now, as stopped, not as "crashed"
         self.judge.close()
         end_run(self.run_dir)
         if self.sigint is not None:

@@ -253,3 +253,45 @@ def test_a_restore_reads_only_the_path_fed_in_its_own_run():
                        checkpoints={"/judge/given.ckpt"})
     with pytest.raises(Refused, match="restores from a file"):
         check_runnable(graph, [restore], {}, feeds={}, checkpoints={"/judge/given.ckpt"})
+
+
+def test_an_interrupted_run_does_not_wait_for_a_measurement_under_way(tmp_path):
+    """Ctrl-C kills the judge: a thread waiting for a long measurement (here one that would run
+    for minutes) is released at once with KeyboardInterrupt, and no judge is started again."""
+    import threading
+    import time
+
+    from grader.checks import pretrained_cache
+    from grader.judge.client import Judge
+
+    config = GradeConfig(out=tmp_path / "out")
+    judge = Judge(config.budget, config.max_memory_mb, scratch=tmp_path, cache=pretrained_cache(config))
+    sandbox = Sandbox(config.max_memory_mb, True, tmp_path)
+    try:
+        tasks = tasks_for(["leaky_relu"], {"leaky_relu": "time_bomb"})[:1]
+        built = run_builds({"time_bomb": SETUP + [LEAKY["time_bomb"]]}, tasks, tmp_path, TIMEOUT, sandbox,
+                           provided=judge.provided)
+        assert built[tasks[0]["id"]].status == "ok", built[tasks[0]["id"]].message
+        raised = []
+
+        def wait_for_it():
+            try:
+                measure(built, tasks, judge, timeout=120)
+            except KeyboardInterrupt:
+                raised.append(time.monotonic())
+
+        waiter = threading.Thread(target=wait_for_it)
+        waiter.start()
+        time.sleep(2)  # the measurement is running in the judge's fork
+        assert waiter.is_alive()
+        interrupted = time.monotonic()
+        judge.interrupt()
+        waiter.join(timeout=30)
+        assert raised and raised[0] - interrupted < 5, "the measurement held its thread after the interrupt"
+        assert judge.process.poll() is not None
+        with pytest.raises(KeyboardInterrupt):  # and no judge is started again
+            judge.measure("leaky_relu", tasks[0]["check"], {}, {}, 10)
+        assert judge.process.poll() is not None
+    finally:
+        sandbox.close()
+        judge.close()

@@ -2,6 +2,7 @@
 --fail-under turns low scores into exit status 1; JUnit and the Markdown summary come from the same run."""
 import csv
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -81,6 +82,33 @@ def test_interrupt_as_submissions_start_ends_cleanly(root, tmp_path, reference, 
     assert run.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr and "Exception in thread" not in stderr, stderr[-2000:]
     assert "grader: interrupted" in stderr
+
+
+def test_interrupt_that_lands_on_another_thread_ends_the_run_at_once(root, tmp_path, reference):
+    """The kernel may hand a process's SIGINT to any of its threads, and Python raises it only when
+    the main thread runs: a main thread waiting for the next result with no timeout kept grading
+    for up to a minute (seen on a loaded machine). Here the signal goes to a thread that is not the main one."""
+    subs = root / "examples" / "submissions"
+    paths = [str(subs / "alice_correct"), str(subs / "bob_update_ops_and_clip_by_norm")]
+    run = subprocess.Popen([*GRADER, "grade", *paths, "--out", str(tmp_path / "out"), "--jobs", "2"],
+                           preexec_fn=_ctrl_c_as_in_a_terminal,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in run.stderr:
+        seen.append(line)
+        if line.startswith("reference results"):
+            break
+    time.sleep(4)  # notebooks and builders are running; no submission is done
+    others = sorted(int(t) for t in os.listdir(f"/proc/{run.pid}/task") if int(t) != run.pid)
+    assert others, "the grader has no other thread"
+    os.kill(others[-1], signal.SIGINT)  # a thread id: Linux delivers it to that thread
+    sent = time.monotonic()
+    _, rest = run.communicate(timeout=60)
+    took = time.monotonic() - sent
+    stderr = "".join(seen) + rest
+    assert run.returncode == 130, stderr[-2000:]
+    assert took < 10, f"the run went on for {took:.0f} s after the interrupt"
+    assert "Traceback" not in stderr and "Exception in thread" not in stderr, stderr[-2000:]
 
 
 def test_resume_retries_a_result_the_grader_failed_on(root, tmp_path, reference):

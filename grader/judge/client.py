@@ -43,6 +43,7 @@ class Judge:
         self.cache = str(cache) if cache else ""
         self.lock = threading.Lock()
         self.ready = False
+        self.stopping = False  # the run was interrupted: no measurement, no restart
         self._start()
 
     def provided(self) -> Path:
@@ -64,6 +65,8 @@ class Judge:
             [sys.executable, "-m", "grader.judge.server", self.socket_path, str(self.folder), json.dumps(self.budget),
              str(self.max_memory_mb), json.dumps(self.private), self.cache], stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=self.folder, start_new_session=True)
+        if self.stopping:  # interrupt() ran meanwhile and killed the judge this one replaces
+            self.process.kill()
         self.ready = False
 
     def _wait_ready(self) -> None:
@@ -75,6 +78,8 @@ class Judge:
         try:
             reader._fill(6, deadline)
         except (TimeoutError, EOFError):
+            if self.stopping:
+                raise KeyboardInterrupt from None
             self.log.flush()
             lines = (self.folder / "judge.log").read_text(errors="replace").strip().splitlines()
             self.close()
@@ -84,6 +89,8 @@ class Judge:
     def _alive(self) -> bool:
         """True when the judge runs; a judge that died (the OOM killer, a crash) is started again."""
         with self.lock:
+            if self.stopping:
+                raise KeyboardInterrupt
             try:
                 if self.process.poll() is None:
                     self._wait_ready()
@@ -103,9 +110,11 @@ class Judge:
                 conn.connect(self.socket_path)
                 conn.sendall(encode({"exercise": exercise, "check": check, "timeout": timeout, "info": info}, blobs))
                 header, reply = Reader(conn.fileno()).read(time.monotonic() + timeout + 30)
-            except TimeoutError:
-                return Measured("timeout", _("did not finish within {seconds} s").format(seconds=f"{timeout:g}"))
-            except (EOFError, FrameError, OSError):
+            except (TimeoutError, EOFError, FrameError, OSError) as error:
+                if self.stopping:  # interrupt() killed the judge under this measurement
+                    raise KeyboardInterrupt from None
+                if isinstance(error, TimeoutError):
+                    return Measured("timeout", _("did not finish within {seconds} s").format(seconds=f"{timeout:g}"))
                 return Measured("crashed", _("measuring it stopped the judge's process (out of time ({seconds} s) or "
                                              "memory, or a crash)").format(seconds=f"{timeout:g}"))
         status = header.get("status")
@@ -113,6 +122,14 @@ class Judge:
             return Measured(status or "error", str(header.get("message", "")))
         with np.load(io.BytesIO(reply["values"]), allow_pickle=False) as npz:
             return Measured("ok", values={k: npz[k] for k in npz.files})
+
+    def interrupt(self) -> None:
+        """The run was interrupted (Ctrl-C): end the judge now, with the measurements it forked (they
+        die with it), and start no other. A thread waiting on it gets KeyboardInterrupt at once
+        instead of the measurement's end, which can be a minute away. Needs no lock: a waiter may hold it."""
+        self.stopping = True
+        if self.process.poll() is None:
+            self.process.kill()
 
     def close(self) -> None:
         if self.process.poll() is None:
