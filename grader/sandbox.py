@@ -275,14 +275,29 @@ def _hidden_packages(roots: list[str]) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+_IDENTITY_LOCK = threading.Lock()
+
+
 def _identity_files() -> str:
-    """A folder with the sandbox's /etc/passwd and /etc/group: one user, the student."""
+    """A folder with the sandbox's /etc/passwd and /etc/group: one user, the student. It lives in
+    the current run folder, so that it goes with the run, also when a killed run's folder is swept
+    by the next one (a process ended by os._exit, as a Dask worker is, runs no atexit handler)."""
+    with _IDENTITY_LOCK:
+        run = next(reversed(_RUNS), None)
+        folder = run / "etc" if run else _loose_identity_folder()
+        if not (folder / "group").exists():
+            folder.mkdir(mode=0o755, exist_ok=True)
+            (folder / "passwd").write_text(f"student:x:{STUDENT_UID}:{STUDENT_UID}:student:/tmp:/bin/sh\n")
+            (folder / "group").write_text(f"student:x:{STUDENT_UID}:\n")  # last: it says the folder is whole
+        return str(folder)
+
+
+@functools.lru_cache(maxsize=None)
+def _loose_identity_folder() -> Path:
+    """Outside any run (a sandbox made directly, as the tests do): a temp folder removed at exit."""
     folder = Path(tempfile.mkdtemp(prefix="ch11-etc-"))
     atexit.register(shutil.rmtree, folder, True)
-    (folder / "passwd").write_text(f"student:x:{STUDENT_UID}:{STUDENT_UID}:student:/tmp:/bin/sh\n")
-    (folder / "group").write_text(f"student:x:{STUDENT_UID}:\n")
-    return str(folder)
+    return folder
 
 
 def bwrap_args(workdir: Path, package: Path, *, writable: Path | None = None, data_dirs=(),
