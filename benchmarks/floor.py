@@ -89,7 +89,7 @@ def main() -> None:
     from grader.exercises.transfer_mnist.model import PROVIDED
     from grader.graphs import Budget
     from grader.handins import measure_handins, needs_provided
-    from grader.judge import training
+    from grader.judge import imported, training
     from grader.judge.server import Context, _measures
     from grader.prepare import prepare
 
@@ -100,7 +100,9 @@ def main() -> None:
         raise SystemExit(f"no pretrained models in {pretrained}: run `grader grade reference` once first")
     budget = Budget(**config.budget)
     training.mnist(budget)  # the judge loads the data once per run, before any measurement
-    judge = _InProcessJudge(Context(budget, work, str(pretrained / "model.ckpt"), []), _measures())
+    measures, scaffolds = _measures()
+    imported.keep_scaffolds(imported.build_scaffolds(scaffolds))  # as the judge does once per run
+    judge = _InProcessJudge(Context(budget, work, str(pretrained / "model.ckpt"), []), measures)
     paths = [p for p in sorted(notebooks.reference_dir().glob("*.ipynb")) if not only or p.name.startswith(only)]
     kept = {p.stem for p in paths}
     wall = time.monotonic()

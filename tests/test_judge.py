@@ -295,3 +295,49 @@ def test_an_interrupted_run_does_not_wait_for_a_measurement_under_way(tmp_path):
     finally:
         sandbox.close()
         judge.close()
+
+
+def test_the_scaffolds_built_once_are_those_a_measurement_builds():
+    """The judge builds each exercise's SCAFFOLDS once per run (in a child, handed over pickled); a
+    measurement asking for the same scaffold, even through a closure or partial made anew, gets it."""
+    import pickle
+
+    from grader.judge import imported
+    from grader.judge.server import _measures
+
+    _, scaffolds = _measures()
+    built = pickle.loads(pickle.dumps(imported.build_scaffolds(scaffolds)))
+    assert len(built) == len(scaffolds) - 1  # bn_update_ops' book graph is also its step graph
+    _, again = _measures()  # case_graph(case) and partials made anew
+    assert {imported._scaffold_key(s) for s in again} == set(built)
+    for fn in again:
+        fresh = imported.build_scaffold(fn)
+        kept = built[imported._scaffold_key(fn)]
+        assert kept.handles == fresh.handles and kept.variables == fresh.variables
+        assert {n: v.SerializeToString(deterministic=True) for n, v in kept.nodes.items()} == \
+            {n: v.SerializeToString(deterministic=True) for n, v in fresh.nodes.items()}
+
+
+def test_a_scaffold_known_by_an_address_only_is_never_shared():
+    """Two closures over equal values share a built scaffold; over objects told apart by their
+    address only (which a later object may reuse), never."""
+    from functools import partial
+
+    from grader.judge import imported
+
+    def case_graph(value):
+        def scaffold():
+            return {"value": value}
+        return scaffold
+
+    assert imported._scaffold_key(case_graph((1, "a"))) == imported._scaffold_key(case_graph((1, "a")))
+    assert imported._scaffold_key(case_graph((1, "a"))) != imported._scaffold_key(case_graph((2, "a")))
+    assert imported._scaffold_key(case_graph(object())) is None
+    assert imported._scaffold_key(partial(case_graph, lambda: 1)) is None
+
+
+def test_the_judge_forks_its_measurements_from_a_single_thread(judge):
+    """A child forked from a process with more threads inherits their locks and pools but not the threads;
+    building the scaffolds starts TensorFlow's graph-runner thread, so the judge builds them apart."""
+    assert judge.provided().exists()  # waits until the judge is ready
+    assert len(list(Path(f"/proc/{judge.process.pid}/task").iterdir())) == 1

@@ -7,6 +7,8 @@ A check has three parts, each in its own process and module of the exercise's fo
   (graphs, recorded session runs, names). It measures nothing.
 - `measure.py` (MEASURES[key]) runs in the judge, where no student code ever runs: it
   verifies what was built, then evaluates and trains it, and returns raw values.
+  Its SCAFFOLDS (optional) lists the scaffolds its measurements load: the judge builds
+  them once, before it forks.
 - `checks.py` (the Check's `judge`) runs in the grader's process: it compares the values
   measured for the student's function with those measured for the reference's, and says
   what differed.

@@ -12,6 +12,7 @@ import importlib
 import io
 import json
 import os
+import pickle
 import resource
 import signal
 import shutil
@@ -29,6 +30,7 @@ from grader.i18n import _
 from grader.graphs import Budget
 from grader.judge import pretrained_ready
 from grader.judge import training
+from grader.judge import imported
 from grader.judge.imported import Artifact
 from grader.judge.verify import Refused
 
@@ -51,13 +53,15 @@ class Context:
         self.budget, self.scratch, self.pretrained, self.private = budget, scratch, pretrained, private
 
 
-def _measures() -> dict:
-    found = {}
+def _measures() -> tuple[dict, list]:
+    """Every exercise's measurements, and the scaffolds they load."""
+    found, scaffolds = {}, []
     for folder in sorted(p for p in _EXERCISES.iterdir() if (p / "measure.py").exists()):
         module = importlib.import_module(f"grader.exercises.{folder.name}.measure")
         for check, measure in module.MEASURES.items():
             found[(folder.name, check)] = measure
-    return found
+        scaffolds += getattr(module, "SCAFFOLDS", ())
+    return found, scaffolds
 
 
 def _values_blob(values: dict) -> bytes:
@@ -141,12 +145,36 @@ def _pretrained(budget: Budget, scratch: str, cache: str) -> str:
     return str(pretrained / "model.ckpt")
 
 
+def _scaffolds_built_apart(scaffolds: list) -> dict:
+    """The scaffolds, built in a child: building a graph starts TensorFlow's graph-runner thread,
+    and a child forked from a process with that thread would wait forever on the copy of its pool.
+    The child is the judge's own (no student code ran anywhere near it): its pickle is trusted."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _die_with_parent()
+            os.close(read)
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(imported.build_scaffolds(scaffolds), pipe)
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        try:
+            built = pickle.load(pipe)
+        except (EOFError, pickle.UnpicklingError):
+            built = {}  # the measurements build their own, as before
+    os.waitpid(pid, 0)
+    return built
+
+
 def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, private_json: str = "[]",
           cache: str = "") -> None:
     _die_with_parent()
     parent = os.getppid()
     budget = Budget(**json.loads(budget_json))
-    measures = _measures()
+    measures, scaffolds = _measures()
     training.mnist(budget)  # loaded once, shared with every child
     pretrained = _pretrained(budget, scratch, cache)
     private = json.loads(private_json)
@@ -156,6 +184,7 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, 
     server.bind(socket_path)
     server.listen(64)
     server.settimeout(0.5)
+    imported.keep_scaffolds(_scaffolds_built_apart(scaffolds))
     _confine(scratch, private)
     # What was imported and loaded stays out of the collector's sight: a measurement's child would
     # otherwise walk (and so copy) every page of it at its first collection, ~0.5 CPU s each.

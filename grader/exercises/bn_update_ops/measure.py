@@ -31,4 +31,6 @@ def measure_trained(artifact, ctx) -> dict:
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 
+# Built once per run, before the judge's first measurement (imported.build_scaffolds):
+SCAFFOLDS = (*(graph for _, graph, _, _ in GRAPHS), scaffold)
 MEASURES = {"step": measure_step, "trained": measure_trained}

@@ -38,4 +38,6 @@ def measure_trained(artifact, ctx) -> dict:
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 
+# Built once per run, before the judge's first measurement (imported.build_scaffolds):
+SCAFFOLDS = (small_graph, scaffold)
 MEASURES = {"step": measure_step, "trained": measure_trained}

@@ -153,4 +153,6 @@ def measure_trained(artifact, ctx) -> dict:
         return {"accuracy": held_out_accuracy(sess, X, y, accuracy, ctx.budget)}
 
 
+# Built once per run, before the judge's first measurement (imported.build_scaffolds):
+SCAFFOLDS = (*(case_graph(case) for case in CASES), call_sites)
 MEASURES = {"values": measure_values, "trained": measure_trained}

@@ -84,4 +84,6 @@ def measure_trained(artifact, ctx) -> dict:
         return {"accuracy": held_out_accuracy(sess, h["X"], h["y"], h["accuracy"], ctx.budget)}
 
 
+# Built once per run, before the judge's first measurement (imported.build_scaffolds):
+SCAFFOLDS = (*(case_graph(case) for case in CASES), scaffold)
 MEASURES = {"values": measure_values, "trained": measure_trained}

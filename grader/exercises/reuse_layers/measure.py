@@ -72,4 +72,6 @@ def _require_the_checkpoints_values(sess, loaded, checkpoint: str, scope: str) -
                           .format(name=name))
 
 
+# Built once per run, before the judge's first measurement (imported.build_scaffolds):
+SCAFFOLDS = (*(new_model(i) for i in range(len(CASES))), scaffold)
 MEASURES = {"restore": measure_restore, "trained": measure_trained}
