@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -22,6 +21,7 @@ from .forkserver import ForkServer, ForkServerError
 from .frames import FrameError, Reader
 from .i18n import _
 from .sandbox import Sandbox, describe_exit, kill_group, start_python
+from .untrusted_folder import copy_tree, write_new
 
 STARTUP_SECONDS = 120.0  # importing TensorFlow on a busy machine
 MAX_TASK_BYTES = 128 << 20
@@ -56,7 +56,7 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
     import overlaps the notebooks; it takes a slot before it loads the student's code."""
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=workdir))
     job = folder / "job.json"
-    job.write_text(json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}))
+    write_new(folder, job.name, json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}).encode())
     read_end, write_end = os.pipe()  # frames from the builder
     go_read, go_write = os.pipe()    # the grader's go, once it holds a slot
     try:
@@ -66,7 +66,7 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
         os.close(go_read)
     try:
         if provided is not None:  # what the judge gives every builder (the pretrained checkpoint); copied
-            shutil.copytree(provided(), folder / "provided")  # while it imports TensorFlow, before its go
+            copy_tree(provided(), folder, "provided")  # while it imports TensorFlow, before its go
         with contextlib.ExitStack() as held:
             def go() -> None:  # the slot is released when this builder is done, whatever happened
                 if slots is not None:

@@ -107,6 +107,6 @@ def needs_provided(exercises) -> bool:
 
 def copy_provided(judge, run_dir: Path) -> None:
     """The judge's exercise-8 model, where notebook 8 restores it from (the kernel's folder)."""
-    import shutil
     from .exercises.transfer_mnist.model import PROVIDED
-    shutil.copytree(judge.provided() / PROVIDED, run_dir / PROVIDED)
+    from .untrusted_folder import copy_tree
+    copy_tree(judge.provided() / PROVIDED, run_dir, PROVIDED)

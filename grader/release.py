@@ -129,7 +129,7 @@ def release(out: Path, lang: str = "en") -> Path:
     checks = public_checks()
     import tempfile
     with tempfile.TemporaryDirectory() as scratch:  # checked before anything is written to `out`
-        staged = stage_package("kernel", Path(scratch) / "package")
+        staged = stage_package("public", Path(scratch) / "package")
         _check_imports(staged / "grader")
         out.mkdir(parents=True, exist_ok=True)
         shutil.copytree(staged, out / "package")

@@ -53,7 +53,9 @@ except ImportError:  # pragma: no cover - an install without it still grades, un
     py_landlock = None
 
 from .i18n import _
+from .nolinks import forbidden_rights
 from .stage import stage_package
+from .untrusted_folder import open_log
 
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
@@ -151,6 +153,7 @@ def confine(writable: str, isolate_network: bool, private: list[str] = (), reada
     everything = fs(0)
     for flag in fs:
         everything |= flag
+    everything &= ~forbidden_rights()  # no links, named pipes or device nodes (grader/nolinks.py)
     rules = py_landlock.Landlock(strict=False)
     roots, above = readable_roots(list(private))
     for root in roots:
@@ -732,10 +735,13 @@ def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path, *,
     def spawn() -> SandboxedPopen:
         if Sandbox.stopping:  # the run was interrupted: start nothing new
             raise KeyboardInterrupt
-        with open(log, "ab") as sink:
+        sink = open_log(Path(log))  # in the work folder: never through a link student code planted
+        try:
             process = SandboxedPopen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,
                                      stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec,
                                      pass_fds=tuple(pass_fds))
+        finally:
+            os.close(sink)
         process.wrapped = bool(limits.wrapper)
         if Sandbox.stopping:  # interrupted while it started: close_all may have missed it
             kill_group(process)

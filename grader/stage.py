@@ -19,14 +19,17 @@ PACKAGE = Path(__file__).resolve().parent
 
 # Paths (glob patterns) relative to the grader package.
 # (No MNIST file: stage_package writes the sample's public part, without the grading split.)
-KERNEL_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py", "data.py", "handin.py",
+# What a student installs (the release bundle's package), and what a sandboxed kernel imports.
+PUBLIC_FILES: tuple[str, ...] = ("__init__.py", "selfcheck.py", "quiet_import.py", "data.py", "handin.py",
                                  "i18n.py", "exercises/*/selfcheck.py")
+KERNEL_FILES: tuple[str, ...] = PUBLIC_FILES + ("nolinks.py",)
 BUILDER_FILES: tuple[str, ...] = KERNEL_FILES + ("graphs.py", "builder.py", "recording.py", "exercises/*/model.py",
                                                  "exercises/*/build.py")
 # The fork server's sandbox (grader/zygote.py): the kernel's files and the server itself; the builder's
 # own modules reach the builder it forks on a descriptor, never as files its kernels could read.
 FORKS_FILES: tuple[str, ...] = KERNEL_FILES + ("zygote.py",)
-KINDS: dict[str, tuple[str, ...]] = {"kernel": KERNEL_FILES, "builder": BUILDER_FILES, "forks": FORKS_FILES}
+KINDS: dict[str, tuple[str, ...]] = {"public": PUBLIC_FILES, "kernel": KERNEL_FILES, "builder": BUILDER_FILES,
+                                     "forks": FORKS_FILES}
 # Packages of the staged tree that get an empty __init__.py when the kind has files below them
 # but their own __init__.py is not on the list (so that `grader.exercises.<id>.build` imports
 # without running the real `grader/exercises/__init__.py`).

@@ -94,12 +94,12 @@ def _become(request: dict, keep: tuple[int, ...]) -> None:
 
 
 def _run_kernel(request: dict) -> None:
-    _dumpable(True)  # as a kernel started by exec would be (the student's own process)
     _become(request, ())
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # TensorFlow's and ipykernel's own lines stay off the grader's terminal
         os.dup2(devnull, fd)
     os.close(devnull)
+    _dumpable(True)  # as a kernel started by exec would be; only now: the server's log is no longer open
     # `python -m ipykernel_launcher`: the launcher drops the start folder from the path, IPython adds ''.
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd(), _START)]
     sys.argv = ["ipykernel_launcher", "--IPKernelApp.capture_fd_output=False", "-f", request["connection_file"]]
@@ -263,6 +263,10 @@ def main() -> None:
         signal.signal(sig, signal.SIG_IGN)  # only the grader ends it (SIGKILL from outside, or the socket)
     _dumpable(False)
     sock = socket.socket(fileno=int(sys.argv[1]))
+    from grader.nolinks import forbid
+    why = forbid()  # for every process it forks: no link, named pipe or device node (grader/nolinks.py)
+    if why:
+        print(f"links not forbidden: {why}", file=sys.stderr, flush=True)
     try:
         _preload()
     except BaseException as error:  # noqa: BLE001 - said to the grader, which falls back

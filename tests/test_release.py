@@ -206,7 +206,7 @@ def test_the_bundle_is_copied_by_allowlist_only(root, tmp_path, monkeypatch):
 
     out = release_module.release(tmp_path / "bundle")
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    staged = [f"package/grader/{m}" for m in stage.staged_files("kernel", package)]
+    staged = [f"package/grader/{m}" for m in stage.staged_files("public", package)]
     inits = ["package/grader/exercises/__init__.py"] + [f"package/grader/exercises/{e}/__init__.py"
                                                          for e in EXERCISES]
     catalogs = [f"package/grader/locale/{p.parent.parent.name}/LC_MESSAGES/grader.mo"  # its own messages only

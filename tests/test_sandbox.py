@@ -153,7 +153,7 @@ def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
                     found += [os.path.join(folder, f) for f in files
                               if f.endswith('.ipynb') or '/grader' in folder and f != 'build.py'
                               and f not in ('__init__.py', 'selfcheck.py', 'data.py', 'public-sample.npz',
-                                            'quiet_import.py', 'handin.py', 'i18n.py', 'grader.mo')]
+                                            'quiet_import.py', 'handin.py', 'i18n.py', 'grader.mo', 'nolinks.py')]
             print('GLOB', found)
             for site in sys.path:
                 hidden = os.path.join(site, 'grader')
@@ -169,7 +169,7 @@ def test_the_solutions_the_checkout_and_the_cache_are_invisible(run):
         if line.startswith(("PACKAGE", "SITE")):
             assert set(eval(line.split(" ", 2)[2])) <= {"__init__.py", "selfcheck.py", "data.py", "mnist",
                                                         "exercises", "quiet_import.py", "handin.py", "i18n.py",
-                                                        "locale"}, line
+                                                        "locale", "nolinks.py"}, line
 
 
 def test_staged_packages_hold_only_their_allowlist(tmp_path):
@@ -178,7 +178,7 @@ def test_staged_packages_hold_only_their_allowlist(tmp_path):
     names = {str(p.relative_to(kernel)) for p in kernel.rglob("*") if p.is_file()}
     assert {"__init__.py", "selfcheck.py", "data.py"} <= names
     public = {"__init__.py", "selfcheck.py", "data.py", "quiet_import.py", "handin.py", "mnist/public-sample.npz",
-              "exercises/__init__.py", "i18n.py", "locale/zh_CN/LC_MESSAGES/grader.mo"}
+              "exercises/__init__.py", "i18n.py", "locale/zh_CN/LC_MESSAGES/grader.mo", "nolinks.py"}
     assert all(n in public or (n.startswith("exercises/") and n.endswith(("/selfcheck.py", "/__init__.py")))
                for n in names), names
     built = {str(p.relative_to(builder)) for p in builder.rglob("*") if p.is_file()}
@@ -655,3 +655,81 @@ def test_a_staged_catalog_holds_no_message_of_the_hidden_checks(tmp_path):
     leaked = [m for m in hidden if m in shipped and f'"{m}"' not in own_text and f"'{m}'" not in own_text]
     assert not leaked, leaked[:3]
     assert len([m for m in shipped if m.id]) > 10  # the self-checks' own words are there
+
+
+# --------------------------------------------------------------------------- links and named pipes
+NO_LINKS = """
+    import os
+    for what, make in (("link", lambda: os.symlink("/etc/passwd", "planted")), ("pipe", lambda: os.mkfifo("pipe"))):
+        try:
+            make()
+            print(what, "made")
+        except PermissionError:
+            print(what, "refused")
+    os.mkdir("a")
+    open("f", "w").close()
+    os.rename("f", "a/f")  # moving a file to another folder still works (TensorFlow's savers, shutil.move)
+    print("moved", os.path.exists("a/f"))
+    """
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "forked", "landlock"])
+def test_student_code_can_make_no_link_and_no_named_pipe(run, mode):
+    """A process a student leaves running could otherwise plant, where the grader is about to write,
+    a link to any file of the grader's machine, or a named pipe the grader would wait on forever."""
+    if mode != "landlock" and BWRAP_PROBLEM:
+        pytest.skip(f"no bubblewrap here: {BWRAP_PROBLEM}")
+    if sb.confinement_problems():
+        pytest.skip("no Landlock here: " + "; ".join(sb.confinement_problems()))
+    sandbox, workdir = sandbox_for(run, mode, FORKS_MB, mode="landlock" if mode == "landlock" else "bwrap")
+    forks = ForkServer(sandbox, workdir) if mode == "forked" else None
+    try:
+        (workdir / "nb0").mkdir()
+        result = execute(_notebook(NO_LINKS), workdir / "nb0", 120, sandbox, forks=forks)
+        planting = f"import os\ntry:\n    os.symlink('/etc/passwd', {str(workdir / 'from-builder')!r})\nexcept OSError:\n    pass"
+        programs, tasks = _leaky_relu_build()
+        programs["p"] = [planting, *programs["p"]]
+        built = run_builds(programs, tasks[:1], workdir, 120, sandbox, forks=forks)
+    finally:
+        if forks:
+            forks.close()
+        sandbox.close()
+    assert result.failure is None, result.failure
+    assert forks is None or forks.forked == 2  # the kernel and the builder
+    text = _printed(result)
+    assert "link refused" in text and "pipe refused" in text and "moved True" in text, text
+    assert [b.status for b in built.values()] == ["ok"]
+    assert not (workdir / "nb0" / "planted").is_symlink() and not (workdir / "from-builder").is_symlink()
+
+
+def test_the_graders_writes_into_a_work_folder_follow_no_link_and_wait_on_no_pipe(tmp_path):
+    from grader.untrusted_folder import copy_tree, open_log, write_new
+
+    target = tmp_path / "graders-file"
+    target.write_text("the grader's")
+    work = tmp_path / "work"
+    (work / "build").mkdir(parents=True)
+    os.symlink(target, work / "build" / "job.json")  # planted where the grader writes the builder's job
+    with pytest.raises(FileExistsError):
+        write_new(work / "build", "job.json", b"{}")
+    os.symlink(target, work / "build" / "builder.log")
+    with pytest.raises(OSError):
+        open_log(work / "build" / "builder.log")
+    os.mkfifo(work / "build" / "fifo.log")
+    with pytest.raises(OSError):  # at once, not when a reader comes
+        open_log(work / "build" / "fifo.log")
+    os.rename(work / "build", work / "elsewhere")
+    os.symlink(tmp_path, work / "build")  # the folder itself swapped for a link
+    with pytest.raises(OSError):
+        write_new(work / "build", "new.json", b"{}")
+    with pytest.raises(OSError):
+        copy_tree(work / "elsewhere", work / "build", "provided")
+    assert target.read_text() == "the grader's" and not (tmp_path / "new.json").exists()
+    assert not (tmp_path / "provided").exists()
+    source = tmp_path / "pretrained"
+    (source / "inner").mkdir(parents=True)
+    (source / "inner" / "model.ckpt").write_bytes(b"weights")
+    copy_tree(source, work / "elsewhere", "provided")
+    assert (work / "elsewhere" / "provided" / "inner" / "model.ckpt").read_bytes() == b"weights"
+    write_new(work / "elsewhere", "job.json.2", b"{}")
+    os.close(open_log(work / "elsewhere" / "fresh.log"))
