@@ -70,6 +70,7 @@ CGROUP_PREFIX = "ch11-grader-"
 MOUNT_SOURCE = "ch11-grader"  # tmpfs work folders are mounted as ch11-grader-<grader pid>
 RUNS_DIR = "ch11-grader-runs"
 _CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+_CPU_ROOT = Path("/sys/fs/cgroup/cpu")  # cgroup v1's CPU hierarchy (v2: the pids group, with +cpu)
 
 # The system, read-only (a link such as /lib -> usr/lib is recreated as a link).
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -87,6 +88,7 @@ class Limits:
     """What a child applies to itself before running student code (passed as JSON to grader.kernel)."""
     max_memory_mb: int
     cgroup_procs: str | None = None   # the cgroup.procs file to join
+    cpu_procs: str | None = None      # cgroup v1: the CPU group's cgroup.procs file to join
     isolate_network: bool = True
     writable: str | None = None       # the only folder it may write in (Landlock), None: unconfined
     private: tuple[str, ...] = ()     # paths it may not read (Landlock)
@@ -183,11 +185,12 @@ def apply_limits(limits: Limits) -> None:
     the cgroup, cap memory, processes and file size; without bubblewrap also drop the network and
     confine reads, writes and signals (with it, bwrap does that)."""
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if limits.cgroup_procs:
-        try:
-            Path(limits.cgroup_procs).write_text(str(os.getpid()))
-        except OSError:
-            pass
+    for procs in (limits.cgroup_procs, limits.cpu_procs):
+        if procs:
+            try:
+                Path(procs).write_text(str(os.getpid()))
+            except OSError:
+                pass
     cap = limits.max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -457,6 +460,45 @@ def _make_cgroup() -> Path | None:
     return None
 
 
+def _make_cpu_cgroup() -> Path | None:
+    """A CPU group of the sandbox's own, so that the scheduler shares the CPU between submissions
+    (and the grader) as groups, however many processes each runs: without it, a student who leaves
+    a hundred processes spinning takes the CPU from everyone else's notebooks and checks. cgroup
+    v1: a group in the CPU hierarchy (returned); v2: the CPU controller enabled for the pids groups
+    (None returned: the sandbox's one group does both)."""
+    if (_CPU_ROOT / "cgroup.procs").exists():
+        if not os.access(_CPU_ROOT, os.W_OK):
+            return None
+        path = _CPU_ROOT / f"{CGROUP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        try:
+            path.mkdir()
+            return path
+        except OSError:
+            return None
+    _enable_cpu_v2()
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _enable_cpu_v2() -> bool:
+    for root in _CGROUP_ROOTS[1:]:
+        control = root / "cgroup.subtree_control"
+        try:
+            if "cpu" not in control.read_text().split():
+                control.write_text("+cpu")
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def _cpu_shared_by_group() -> bool:
+    """Does each sandbox get a CPU share of its own here? (Said once per run when not.)"""
+    if (_CPU_ROOT / "cgroup.procs").exists():
+        return os.access(_CPU_ROOT, os.W_OK)
+    return _enable_cpu_v2()
+
+
 def _kill_cgroup(cgroup: Path) -> None:
     for _ in range(20):  # a fork bomb may spawn while we kill: repeat until empty
         try:
@@ -563,9 +605,11 @@ def staged_package(kind: str) -> Path:
 
 
 # --------------------------------------------------------------------------- the sandbox
-def _close(cgroup: Path | None, mounted: Path | None) -> None:
+def _close(cgroup: Path | None, mounted: Path | None, cpu_cgroup: Path | None = None) -> None:
     if cgroup:
         _remove_cgroup(cgroup)
+    if cpu_cgroup:
+        _remove_cgroup(cpu_cgroup)
     if mounted:
         _unmount(str(mounted))
 
@@ -607,9 +651,12 @@ class Sandbox:
         private = tuple(str(p) for p in private
                         if not any(_inside(n, {os.path.realpath(p)}) for n in needed))
         fsize = disk_mb if (self.writable and disk_mb and not self.mounted) else None
-        self.limits = Limits(max_memory_mb, procs, isolate_network,
+        self.cpu_cgroup = _make_cpu_cgroup() if self.cgroup else None
+        cpu_procs = str(self.cpu_cgroup / "cgroup.procs") if self.cpu_cgroup else None
+        self.limits = Limits(max_memory_mb, procs, cpu_procs, isolate_network,
                              str(self.writable) if self.writable else None, private, fsize)
-        self._finalizer = weakref.finalize(self, _close, self.cgroup, self.writable if self.mounted else None)
+        self._finalizer = weakref.finalize(self, _close, self.cgroup, self.writable if self.mounted else None,
+                                           self.cpu_cgroup)
         Sandbox._open.add(self)
 
     def package_for(self, kind: str) -> Path:
@@ -672,7 +719,8 @@ def sandbox_warnings(isolate_network: bool, private: tuple[Path, ...] = ()) -> l
         notes.append("sandbox: bubblewrap (own PID, IPC, network and user namespaces, no capabilities, "
                      "only the declared files visible, a cleared environment)")
         notes.append("bubblewrap leaves open: the kernel's system calls (no seccomp filter), CPU time "
-                     "(bounded only by the timeouts), reading the system folders and the Python installation")
+                     "(bounded by the timeouts; shared fairly between submissions by their CPU cgroups), "
+                     "reading the system folders and the Python installation")
     else:
         why = os.environ.get(MODE_ENV, "").lower() == "landlock" and f"{MODE_ENV}=landlock" or _bwrap_check()[0]
         notes.append(f"sandbox: Landlock fallback ({why})")
@@ -691,6 +739,9 @@ def sandbox_warnings(isolate_network: bool, private: tuple[Path, ...] = ()) -> l
                      + (", which root ignores" if os.geteuid() == 0 else ""))
     else:
         probe.rmdir()
+        if not _cpu_shared_by_group():
+            notes.append("no CPU cgroup can be made here: a submission that leaves many processes "
+                         "spinning slows the others' notebooks and checks")
     if mode == "landlock":
         if isolate_network and (problem := network_isolation_problem()):
             notes.append(f"student code keeps network access (no network namespace: {problem})")
@@ -805,7 +856,7 @@ def _live_grader(pid: int) -> bool:
 
 
 def _clean_stale_cgroups() -> None:
-    for root in _CGROUP_ROOTS:
+    for root in (*_CGROUP_ROOTS, _CPU_ROOT):
         try:
             groups = [g for g in root.iterdir() if g.name.startswith(CGROUP_PREFIX) and g.is_dir()]
         except OSError:

@@ -733,3 +733,28 @@ def test_the_graders_writes_into_a_work_folder_follow_no_link_and_wait_on_no_pip
     assert (work / "elsewhere" / "provided" / "inner" / "model.ckpt").read_bytes() == b"weights"
     write_new(work / "elsewhere", "job.json.2", b"{}")
     os.close(open_log(work / "elsewhere" / "fresh.log"))
+
+
+def test_each_sandbox_gets_a_cpu_share_of_its_own(run):
+    """The scheduler shares the CPU between submissions as groups: one that leaves a hundred processes
+    spinning gets one share, not a hundred (benchmarks/fair_share.py measures it)."""
+    if not sb._cpu_shared_by_group():
+        pytest.skip("no CPU cgroup can be made here")
+    boxes = [sandbox_for(run, name) for name in ("a", "b")]
+    processes = [sb.start_python(["-c", "import time; time.sleep(30)"], workdir, box, workdir.parent / f"{i}.log")
+                 for i, (box, workdir) in enumerate(boxes)]
+    try:
+        groups = [box.cpu_cgroup or box.cgroup for box, _ in boxes]
+        assert groups[0] != groups[1]
+        for group, process in zip(groups, processes):
+            deadline = time.monotonic() + 10
+            while not (group / "cgroup.procs").read_text().split() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert (group / "cgroup.procs").read_text().split(), group
+            assert (group / "cpu.shares").exists() or "cpu" in (group / "cgroup.controllers").read_text().split()
+    finally:
+        for process in processes:
+            sb.kill_group(process)
+        for box, _ in boxes:
+            box.close()
+    assert not any(group.exists() for group in groups)
