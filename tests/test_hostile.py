@@ -125,7 +125,10 @@ for name in os.listdir(here):
     path = os.path.join(here, name)
     if os.path.isfile(path) and not name.endswith(".ipynb"):
         os.remove(path)
-        os.mkfifo(path)
+        try:
+            os.mkfifo(path)
+        except OSError:  # refused where Landlock works (grader/nolinks.py): the attempt is what counts
+            pass
 for name in ("job.json", "progress.jsonl", "results.json", "feedback.html", "0.npz"):
     for place in (here, os.path.dirname(here)):
         try:
