@@ -89,7 +89,7 @@ def main() -> None:
     from grader.exercises.transfer_mnist.model import PROVIDED
     from grader.graphs import Budget
     from grader.handins import measure_handins, needs_provided
-    from grader.judge import imported, training
+    from grader.judge import imported as judge_graphs, training
     from grader.judge.server import Context, _measures
     from grader.prepare import prepare
 
@@ -101,7 +101,7 @@ def main() -> None:
     budget = Budget(**config.budget)
     training.mnist(budget)  # the judge loads the data once per run, before any measurement
     measures, scaffolds = _measures()
-    imported.keep_scaffolds(imported.build_scaffolds(scaffolds))  # as the judge does once per run
+    judge_graphs.keep_scaffolds(judge_graphs.build_scaffolds(scaffolds))  # as the judge does once per run
     judge = _InProcessJudge(Context(budget, work, str(pretrained / "model.ckpt"), []), measures)
     paths = [p for p in sorted(notebooks.reference_dir().glob("*.ipynb")) if not only or p.name.startswith(only)]
     kept = {p.stem for p in paths}
