@@ -56,7 +56,10 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
     import overlaps the notebooks; it takes a slot before it loads the student's code."""
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=workdir))
     job = folder / "job.json"
-    write_new(folder, job.name, json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}).encode())
+    try:
+        write_new(folder, job.name, json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}).encode())
+    except OSError:
+        return _taken(tasks, outcomes)
     read_end, write_end = os.pipe()  # frames from the builder
     go_read, go_write = os.pipe()    # the grader's go, once it holds a slot
     try:
@@ -66,7 +69,10 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
         os.close(go_read)
     try:
         if provided is not None:  # what the judge gives every builder (the pretrained checkpoint); copied
-            copy_tree(provided(), folder, "provided")  # while it imports TensorFlow, before its go
+            try:  # while it imports TensorFlow, before its go
+                copy_tree(provided(), folder, "provided")
+            except OSError:
+                return _taken(tasks, outcomes)
         with contextlib.ExitStack() as held:
             def go() -> None:  # the slot is released when this builder is done, whatever happened
                 if slots is not None:
@@ -117,6 +123,16 @@ def _watch(process, reader: Reader, tasks, timeout: float, outcomes: dict[str, B
             outcomes.setdefault(task["id"], Built("crashed", describe_exit(process.returncode or -9)))
         return []
     return [task for task in tasks if task["id"] not in started and task["id"] not in outcomes]
+
+
+def _taken(tasks, outcomes: dict[str, Built]) -> list[dict]:
+    """Where the grader writes in the work folder, something was there first (it only writes new
+    files, through no link): a process the student's code left running. Nothing to retry."""
+    for task in tasks:
+        outcomes.setdefault(task["id"], Built("crashed", _(
+            "the grader could not write into your work folder: a process your code left running had put "
+            "something where the grader writes")))
+    return []
 
 
 def _skip_hung(hung: str, tasks, outcomes: dict[str, Built], timeout: float) -> None:

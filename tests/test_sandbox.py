@@ -758,3 +758,25 @@ def test_each_sandbox_gets_a_cpu_share_of_its_own(run):
         for box, _ in boxes:
             box.close()
     assert not any(group.exists() for group in groups)
+
+
+def test_a_name_taken_where_the_grader_writes_is_the_students_reason(run):
+    """Without Landlock a leftover process can still take a name the grader is about to write: the
+    grader refuses to write through it and the checks say why, as a reason for the student."""
+    sandbox, workdir = sandbox_for(run, "taken", FORKS_MB)
+    source = workdir.parent / "pretrained"
+    source.mkdir()
+    (source / "model.ckpt").write_bytes(b"weights")
+
+    def provided():
+        for build in workdir.glob("build-*"):
+            (build / "provided").mkdir()  # as a process the student left running would, just before
+        return source
+
+    programs, tasks = _leaky_relu_build()
+    try:
+        built = run_builds(programs, tasks[:1], workdir, 60, sandbox, provided=provided)
+    finally:
+        sandbox.close()
+    [outcome] = built.values()
+    assert outcome.status == "crashed" and "a process your code left running" in outcome.message, outcome
