@@ -99,7 +99,23 @@ def test_self_checks_work_from_a_fresh_install_of_the_bundle(bundle, tmp_path):
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     alone = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # only what the venv holds
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", str(bundle / "package"), "nbclient"],
+    # What `pip install ./package` installs in a fresh environment, resolved from the index as a student's
+    # pip resolves it (nothing installed yet: unpacking TensorFlow into the venv took ~45 s of the suite).
+    report = tmp_path / "report.json"
+    resolve = subprocess.run([str(python), "-m", "pip", "install", "-q", "--dry-run", "--ignore-installed",
+                              "--report", str(report), str(bundle / "package"), "nbclient"],
+                             capture_output=True, text=True, timeout=900, env=alone)
+    assert resolve.returncode == 0, resolve.stderr[-2000:]
+    resolved = {re.sub(r"[-_.]+", "-", item["metadata"]["name"]).lower()
+                for item in json.loads(report.read_text())["install"]}
+    assert {"ch11-student", "tensorflow", "tf-keras", "numpy", "ipykernel", "nbclient"} <= resolved, resolved
+    # Then the bundle's package itself, in the venv; its dependencies seen (not copied) from the
+    # grader's environment through a .pth file, which runs none of that folder's own .pth files:
+    # the grader installed there in development mode stays invisible.
+    site = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "borrowed.pth").write_text(str(Path(np.__file__).parents[1]) + "\n")
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(bundle / "package")],
                              capture_output=True, text=True, timeout=900, env=alone)
     assert install.returncode == 0, install.stderr[-2000:]
     where = subprocess.run([str(python), "-c", "import grader, os; print(os.listdir(os.path.dirname(grader.__file__)))"],
