@@ -145,9 +145,10 @@ def _pretrained(budget: Budget, scratch: str, cache: str) -> str:
     return str(pretrained / "model.ckpt")
 
 
-def _scaffolds_built_apart(scaffolds: list) -> dict:
-    """The scaffolds, built in a child: building a graph starts TensorFlow's graph-runner thread,
-    and a child forked from a process with that thread would wait forever on the copy of its pool.
+def _build_scaffolds_apart(scaffolds: list) -> tuple[int, int]:
+    """Start building the scaffolds in a child (pid, pipe): building a graph starts TensorFlow's
+    graph-runner thread, and a child forked from a process with that thread would wait forever on
+    the copy of its pool. It builds while this process loads the data and the pretrained models.
     The child is the judge's own (no student code ran anywhere near it): its pickle is trusted."""
     read, write = os.pipe()
     pid = os.fork()
@@ -160,6 +161,10 @@ def _scaffolds_built_apart(scaffolds: list) -> dict:
         finally:
             os._exit(0)
     os.close(write)
+    return pid, read
+
+
+def _scaffolds_built(pid: int, read: int) -> dict:
     with os.fdopen(read, "rb") as pipe:
         try:
             built = pickle.load(pipe)
@@ -175,6 +180,7 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, 
     parent = os.getppid()
     budget = Budget(**json.loads(budget_json))
     measures, scaffolds = _measures()
+    building = _build_scaffolds_apart(scaffolds)
     training.mnist(budget)  # loaded once, shared with every child
     pretrained = _pretrained(budget, scratch, cache)
     private = json.loads(private_json)
@@ -184,7 +190,7 @@ def serve(socket_path: str, scratch: str, budget_json: str, max_memory_mb: str, 
     server.bind(socket_path)
     server.listen(64)
     server.settimeout(0.5)
-    imported.keep_scaffolds(_scaffolds_built_apart(scaffolds))
+    imported.keep_scaffolds(_scaffolds_built(*building))
     _confine(scratch, private)
     # What was imported and loaded stays out of the collector's sight: a measurement's child would
     # otherwise walk (and so copy) every page of it at its first collection, ~0.5 CPU s each.
