@@ -444,19 +444,29 @@ def _tmpfs_allowed() -> bool:
 
 
 # --------------------------------------------------------------------------- cgroups
+def _new_group(root: Path, settings: dict[str, str]) -> Path | None:
+    """A cgroup of this grader's under `root` (its pid in the name: the next run removes a killed
+    run's), with `settings` written into it; None when it cannot be made."""
+    path = root / f"{CGROUP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    try:
+        path.mkdir()
+        for name, value in settings.items():
+            (path / name).write_text(value)
+        return path
+    except OSError:
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+        return None
+
+
 def _make_cgroup() -> Path | None:
     for root in _CGROUP_ROOTS:
         if (root / "cgroup.procs").exists() and os.access(root, os.W_OK):
-            path = root / f"{CGROUP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
-            try:
-                path.mkdir()
-                (path / "pids.max").write_text(str(MAX_PROCESSES))
-                return path
-            except OSError:
-                try:
-                    path.rmdir()
-                except OSError:
-                    pass
+            group = _new_group(root, {"pids.max": str(MAX_PROCESSES)})
+            if group:
+                return group
     return None
 
 
@@ -467,14 +477,7 @@ def _make_cpu_cgroup() -> Path | None:
     v1: a group in the CPU hierarchy (returned); v2: the CPU controller enabled for the pids groups
     (None returned: the sandbox's one group does both)."""
     if (_CPU_ROOT / "cgroup.procs").exists():
-        if not os.access(_CPU_ROOT, os.W_OK):
-            return None
-        path = _CPU_ROOT / f"{CGROUP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        try:
-            path.mkdir()
-            return path
-        except OSError:
-            return None
+        return _new_group(_CPU_ROOT, {}) if os.access(_CPU_ROOT, os.W_OK) else None
     _enable_cpu_v2()
     return None
 

@@ -26,11 +26,16 @@ def _open_folder(path: Path, dir_fd: int | None = None) -> int:
     return os.open(path, _FOLDER, dir_fd=dir_fd)
 
 
+def _new_file(name: str, parent: int):
+    """The file `name`, made new in the folder `parent` (a descriptor), open for writing."""
+    return os.fdopen(os.open(name, _NEW_FILE, 0o644, dir_fd=parent), "wb")
+
+
 def write_new(folder: Path, name: str, data: bytes) -> None:
     """A new file `name` in `folder` holding `data`."""
     parent = _open_folder(folder)
     try:
-        with os.fdopen(os.open(name, _NEW_FILE, 0o644, dir_fd=parent), "wb") as out:
+        with _new_file(name, parent) as out:
             out.write(data)
     finally:
         os.close(parent)
@@ -67,8 +72,7 @@ def _copy_into(source: Path, parent: int, name: str) -> None:
             if entry.is_dir(follow_symlinks=False):
                 _copy_into(Path(entry.path), target, entry.name)
             elif entry.is_file(follow_symlinks=False):
-                with open(entry.path, "rb") as src, \
-                        os.fdopen(os.open(entry.name, _NEW_FILE, 0o644, dir_fd=target), "wb") as out:
+                with open(entry.path, "rb") as src, _new_file(entry.name, target) as out:
                     while chunk := src.read(_CHUNK):
                         out.write(chunk)
     finally:
