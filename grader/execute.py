@@ -25,7 +25,7 @@ from .errors import summarize
 from .forkserver import ForkProvisioner, ForkServer, ForkServerError
 from .i18n import _
 from .kernel import launcher_argv
-from .sandbox import Sandbox
+from .sandbox import Sandbox, end_group
 
 KERNEL_NAME = "ch11-grader"
 MAX_OUTPUT_BYTES = 1_000_000  # per notebook; more is dropped with a notice
@@ -83,10 +83,13 @@ class _OneSpec(KernelSpecManager):
         return self._spec
 
 
-def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None) -> KernelSpecManager:
-    _, _, limits = sandbox.command([], workdir, kind="kernel", mnist_dir=mnist_dir)
-    return _OneSpec(KernelSpec(argv=launcher_argv(limits), display_name="ch11 grader (limited)",
-                               language="python", env={}, resource_dir="", metadata={}))
+def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None, *, own_group: bool
+                  ) -> tuple[KernelSpecManager, Path | None]:
+    """The spec of a kernel started as a process of its own, and the pids group it joins."""
+    _, _, limits = sandbox.command([], workdir, kind="kernel", mnist_dir=mnist_dir, own_group=own_group)
+    spec = KernelSpec(argv=launcher_argv(limits), display_name="ch11 grader (limited)",
+                      language="python", env={}, resource_dir="", metadata={})
+    return _OneSpec(spec), sandbox.group_of(limits)
 
 
 def _error_text(cell) -> str:
@@ -154,7 +157,8 @@ def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cel
              forks: ForkServer | None) -> Execution:
     start = time.monotonic()
     cell_name = cell_name or notebooks.cell_names(nb.cells).__getitem__
-    specs = _kernel_specs(workdir, sandbox, mnist_dir)
+    # A forked kernel gets its pids group from the fork server (its provisioner ends it).
+    specs, group = _kernel_specs(workdir, sandbox, mnist_dir, own_group=forks is None)
     # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
     # Unix sockets, not TCP: they work from the kernel's own network namespace. They and the
     # connection file (its key) live in the submission's folder, the one folder the kernel sees
@@ -162,11 +166,12 @@ def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cel
     workdir = workdir.absolute()
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs, transport="ipc",
                                  ip=str(workdir / "k"), connection_file=str(workdir / ".kernel.json"))
+    provisioner = None
     if forks is not None:
         manager.kernel_id = str(uuid.uuid4())
-        manager.provisioner = ForkProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec,
-                                              parent=manager)
-        manager.provisioner.server = forks
+        manager.provisioner = provisioner = ForkProvisioner(kernel_id=manager.kernel_id,
+                                                            kernel_spec=manager.kernel_spec, parent=manager)
+        provisioner.server = forks
     client = _CappedClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=manager,
                            resources={"metadata": {"path": str(workdir)}}, startup_timeout=120,
                            interrupt_on_timeout=False)
@@ -211,6 +216,10 @@ def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cel
     except RuntimeError as error:  # kernel did not start
         result.failure = _("the kernel could not start: {error}").format(error=error)[:300]
     finally:
-        _stop(manager)  # the kernel's process group; strays are ended with the submission's sandbox
+        _stop(manager)  # the kernel and its process group
+        # What it left running, even outside its session: its pids group.
+        if provisioner is not None:
+            provisioner.end_group()
+        end_group(group)
     result.seconds = time.monotonic() - start
     return result

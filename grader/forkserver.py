@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from .sandbox import Sandbox, kill_group, start_python, student_env
+from .sandbox import Sandbox, end_group, kill_group, start_python, student_env
 
 STARTUP_SECONDS = 120.0  # importing TensorFlow on a busy machine
 REPLY_SECONDS = 30.0     # a fork of a process that has imported TensorFlow, on a busy machine
@@ -142,19 +142,31 @@ class ForkServer:
         return True
 
     # ------------------------------------------------------------------ forking
-    def _forked(self, reply: dict) -> "Forked":
+    def _fork(self, message: dict, fds=()) -> "Forked":
+        """Fork a process of `message["op"]` in a pids group of its own (Sandbox.process_group): the
+        server passes the child the group's cgroup.procs, opened here, and the child joins it first."""
+        group = self.sandbox.process_group()
+        join = os.open(group / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) if group else None
+        try:
+            reply = self.request({**message, "group": join is not None}, (*fds, *([join] if join else [])))
+        except BaseException:
+            end_group(group)
+            raise
+        finally:
+            if join is not None:
+                os.close(join)
         pid = reply.get("pid")
         if not isinstance(pid, int) or pid <= 1:
+            end_group(group)
             with self._lock:
                 raise self._fail("the fork server answered without a process id")
         self.forked += 1
-        return Forked(self, pid)
+        return Forked(self, pid, group)
 
     def kernel(self, cwd: Path, connection_file: str) -> "Forked":
         """A kernel in `cwd` (inside the work folder), with the kernel's whole environment."""
         env = student_env(cwd, package=self.sandbox.package_for("forks"), mnist_dir=self.mnist_dir)
-        return self._forked(self.request({"op": "kernel", "cwd": str(cwd), "env": env,
-                                          "connection_file": connection_file}))
+        return self._fork({"op": "kernel", "cwd": str(cwd), "env": env, "connection_file": connection_file})
 
     def builder(self, folder: Path, job: Path, frames_fd: int, go_fd: int) -> "Forked":
         """`python -m grader.builder JOB FRAMES GO`, forked: its modules come on a descriptor."""
@@ -163,8 +175,8 @@ class ForkServer:
         try:
             os.write(modules, _builder_sources(str(self.sandbox.package_for("builder"))))
             os.lseek(modules, 0, os.SEEK_SET)
-            return self._forked(self.request({"op": "builder", "cwd": str(folder), "env": env, "job": str(job)},
-                                             (frames_fd, go_fd, modules)))
+            return self._fork({"op": "builder", "cwd": str(folder), "env": env, "job": str(job)},
+                              (frames_fd, go_fd, modules))
         finally:
             os.close(modules)
 
@@ -184,8 +196,9 @@ class Forked:
     one inside the submission's PID namespace: it is signalled and polled through the server."""
     stdin = stdout = stderr = None
 
-    def __init__(self, server: ForkServer, pid: int):
+    def __init__(self, server: ForkServer, pid: int, group: Path | None = None):
         self.server, self.pid, self.returncode = server, pid, None
+        self.group = group  # its own pids group: what it leaves running dies with end_group()
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -219,9 +232,15 @@ class Forked:
         self.send_signal(signal.SIGTERM)
 
     def kill_group(self) -> None:
-        """As sandbox.kill_group does for a Popen: kill its process group, wait for it."""
+        """As sandbox.kill_group does for a Popen: kill its process group, wait for it, then kill
+        what is left in its pids group."""
         self.kill()
         self.wait()
+        self.end_group()
+
+    def end_group(self) -> None:
+        group, self.group = self.group, None
+        end_group(group)
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -231,9 +250,11 @@ class ForkProvisioner(LocalProvisioner):
 
     server: ForkServer | None = None
 
+    forked: "Forked | None" = None  # kept after wait() drops `process`: its pids group outlives it
+
     async def launch_kernel(self, cmd, **kwargs):
-        self.process = self.server.kernel(Path(kwargs.get("cwd") or self.server.workdir),
-                                          self.parent.connection_file)
+        self.process = self.forked = self.server.kernel(Path(kwargs.get("cwd") or self.server.workdir),
+                                                        self.parent.connection_file)
         self.pid = self.pgid = None  # namespace pids: never signalled from here
         return self.connection_info
 
@@ -246,3 +267,12 @@ class ForkProvisioner(LocalProvisioner):
 
     async def terminate(self, restart: bool = False) -> None:
         await self.send_signal(signal.SIGTERM)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        self.end_group()
+        await super().cleanup(restart)
+
+    def end_group(self) -> None:
+        """The kernel has ended: so does everything it started, even what left its session."""
+        if self.forked:
+            self.forked.end_group()

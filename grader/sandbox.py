@@ -13,8 +13,10 @@ Without bubblewrap (or with CH11_SANDBOX=landlock) the fallback: Landlock (read 
 private paths, write only in the work folder, no signals outside, Linux 6.12+), a network
 namespace, the allowlisted environment.
 
-Both ways: an address-space cap (RLIMIT_AS) and no core dumps; a pids cgroup (it also lets the
-grader kill every process a submission started); the work folder is a tmpfs of `disk_mb` where
+Both ways: an address-space cap (RLIMIT_AS) and no core dumps; a pids cgroup per process the sandbox
+starts (a kernel, the builder), inside one per submission: a fork bomb in a notebook takes the
+processes of its own kernel, not the builder's, and the grader can kill every process a kernel
+started when it ends (even one that left its session); the work folder is a tmpfs of `disk_mb` where
 the grader may mount one (else RLIMIT_FSIZE per file). What the OS does not allow, and what the
 mode in force leaves open, is reported once per run (`sandbox_warnings()`).
 
@@ -61,7 +63,8 @@ CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 MNT_DETACH = 2
 MS_NOSUID, MS_NODEV = 0x2, 0x4
-MAX_PROCESSES = 256
+MAX_PROCESSES = 256        # each process the sandbox starts (a kernel, the builder) and all it starts
+MAX_SUBMISSION_PROCESSES = 8 * MAX_PROCESSES  # all of a submission's together: a backstop for the machine
 DEFAULT_DISK_MB = 1024     # the work folder's size
 DEFAULT_TMP_MB = 64        # each of the private /tmp and /dev/shm (bubblewrap)
 STUDENT_UID = 1000         # who student code is inside bubblewrap (mapped to the grader's user)
@@ -462,10 +465,18 @@ def _new_group(root: Path, settings: dict[str, str]) -> Path | None:
 
 
 def _make_cgroup() -> Path | None:
+    """The submission's pids group. cgroup v2: with the pids controller for the groups inside it
+    (a group with controllers for its children holds no process itself: every process the sandbox
+    starts goes in a group of its own, `Sandbox.process_group`)."""
     for root in _CGROUP_ROOTS:
         if (root / "cgroup.procs").exists() and os.access(root, os.W_OK):
-            group = _new_group(root, {"pids.max": str(MAX_PROCESSES)})
+            group = _new_group(root, {"pids.max": str(MAX_SUBMISSION_PROCESSES)})
             if group:
+                if (group / "cgroup.subtree_control").exists():
+                    try:
+                        (group / "cgroup.subtree_control").write_text("+pids")
+                    except OSError:
+                        pass  # no groups inside it: its processes share its limit
                 return group
     return None
 
@@ -502,32 +513,43 @@ def _cpu_shared_by_group() -> bool:
     return _enable_cpu_v2()
 
 
+def _groups_in(cgroup: Path) -> list[Path]:
+    """The cgroup and those inside it, the innermost first (the order they can be removed in)."""
+    groups = []
+    for folder, _, _ in os.walk(cgroup, topdown=False):
+        groups.append(Path(folder))
+    return groups or [cgroup]
+
+
 def _kill_cgroup(cgroup: Path) -> None:
-    for _ in range(20):  # a fork bomb may spawn while we kill: repeat until empty
-        try:
-            pids = [int(p) for p in (cgroup / "cgroup.procs").read_text().split()]
-        except OSError:
-            return
-        if not pids:
-            return
-        for pid in pids:
+    """SIGKILL every process in the cgroup and in the groups inside it."""
+    for group in _groups_in(cgroup):
+        for _ in range(20):  # a fork bomb may spawn while we kill: repeat until empty
             try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+                pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
 
 def _remove_cgroup(cgroup: Path) -> None:
     _kill_cgroup(cgroup)
-    for _ in range(50):
-        try:
-            cgroup.rmdir()
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            time.sleep(0.05)  # killed processes take a moment to leave
-            _kill_cgroup(cgroup)
+    for group in _groups_in(cgroup):
+        for _ in range(50):
+            try:
+                group.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)  # killed processes take a moment to leave
+                _kill_cgroup(group)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -576,6 +598,7 @@ _SPAWNER = _Spawner()
 class SandboxedPopen(subprocess.Popen):
     """A Popen whose returncode says -N when bwrap reports its child killed by signal N (128+N)."""
     wrapped = False
+    group: Path | None = None  # its own pids group (Sandbox.process_group)
 
     @property
     def returncode(self):
@@ -668,10 +691,10 @@ class Sandbox:
         return self.package or staged_package(kind)
 
     def command(self, argv: list[str], workdir: Path, *, kind: str = "kernel", package: Path | None = None,
-                mnist_dir: str | None = None, data_dirs=(), init: bool = False
+                mnist_dir: str | None = None, data_dirs=(), init: bool = False, own_group: bool = True
                 ) -> tuple[list[str], dict[str, str], Limits]:
         """(command line, environment for Popen, limits for the preexec) to run `argv` as student code
-        (`init`: as its PID namespace's init, see bwrap_args)."""
+        (`init`: as its PID namespace's init, see bwrap_args; `own_group`: in a pids group of its own)."""
         package = Path(package) if package else self.package_for(kind)
         workdir = Path(workdir).absolute()
         env = student_env(workdir, package=package, mnist_dir=mnist_dir)
@@ -684,14 +707,32 @@ class Sandbox:
                 private = (*private, str(self.writable.parent))
             limits = Limits(**{**asdict(self.limits), "env": env, "private": private,
                                "readable": (str(package), *data)})
-            return list(argv), env, limits
+            return list(argv), env, self._own_group(limits) if own_group else limits
         _, userns = _bwrap_check()
         wrapper = bwrap_args(workdir, package, writable=self.writable,
                              data_dirs=data,
                              isolate_network=self.isolate_network, env=env, tmp_mb=self.tmp_mb,
                              user_namespace=userns, init=init)
         limits = Limits(**{**asdict(self.limits), "env": env, "wrapper": tuple(wrapper)})
-        return [*wrapper, *argv], {}, limits
+        return [*wrapper, *argv], {}, self._own_group(limits) if own_group else limits
+
+    def process_group(self) -> Path | None:
+        """A new pids group inside the submission's, for one process it starts and all that process
+        starts (MAX_PROCESSES); None where groups cannot be nested here (the process then joins the
+        submission's group and shares its limit)."""
+        if not self.cgroup:
+            return None
+        return _new_group(self.cgroup, {"pids.max": str(MAX_PROCESSES)})
+
+    def _own_group(self, limits: Limits) -> Limits:
+        group = self.process_group()
+        return Limits(**{**asdict(limits), "cgroup_procs": str(group / "cgroup.procs")}) if group else limits
+
+    def group_of(self, limits: Limits) -> Path | None:
+        """The pids group of a process's own these limits put it in (None: the submission's)."""
+        if limits.cgroup_procs and limits.cgroup_procs != self.limits.cgroup_procs:
+            return Path(limits.cgroup_procs).parent
+        return None
 
     def preexec(self, limits: Limits | None = None):
         limits = limits or self.limits
@@ -797,13 +838,22 @@ def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path, *,
         finally:
             os.close(sink)
         process.wrapped = bool(limits.wrapper)
+        process.group = sandbox.group_of(limits)
         if Sandbox.stopping:  # interrupted while it started: close_all may have missed it
             kill_group(process)
         return process
     return _SPAWNER.run(spawn)
 
 
+def end_group(group: Path | None) -> None:
+    """Kill what is left in a process's own pids group (what it started, even outside its session)
+    and remove the group."""
+    if group is not None:
+        _remove_cgroup(group)
+
+
 def kill_group(process: subprocess.Popen) -> None:
+    """Kill the process, its process group and its pids group; wait for it."""
     if not isinstance(process, subprocess.Popen):  # forked from a fork server: it knows how
         process.kill_group()
         return
@@ -812,6 +862,7 @@ def kill_group(process: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
+    end_group(getattr(process, "group", None))
 
 
 # --------------------------------------------------------------------------- a run's lifecycle

@@ -11,6 +11,7 @@ FD is a SOCK_SEQPACKET socket whose other end the grader holds. One JSON message
 
     {"op": "kernel", "cwd", "env", "connection_file"}            -> {"pid"}
     {"op": "builder", "cwd", "env", "job"} + fds [frames, go, modules] -> {"pid"}
+    either with "group": true and one more fd last: the child's own pids group's cgroup.procs
     {"op": "status", "pid"}                                     -> {"status": null | returncode}
     {"op": "signal", "pid", "signal"}                           -> {"ok"}
 
@@ -146,6 +147,17 @@ def _run_builder(request: dict, fds: list[int]) -> None:
     main(request["job"], str(frames), str(go))
 
 
+def _join(group: int) -> None:
+    """Move this fresh child into its own pids group (the grader opened the group's cgroup.procs):
+    its limit is its own, and the grader kills what it leaves when it ends."""
+    try:
+        os.write(group, b"0")  # 0: the writing process
+    except OSError as error:
+        print(f"process {os.getpid()}: not in a pids group of its own ({error})", file=sys.stderr, flush=True)
+    finally:
+        os.close(group)
+
+
 def _child(request: dict, fds: list[int], server: socket.socket) -> None:
     """Never returns into the server's loop."""
     code = 1
@@ -194,11 +206,15 @@ class Server:
     def handle(self, request: dict, fds: list[int]) -> dict:
         op = request.get("op")
         if op in ("kernel", "builder"):
-            if op == "builder" and len(fds) != 3:
+            group = fds[-1] if request.get("group") and fds else None  # closed here by serve(), as all fds
+            own = fds[:-1] if group is not None else fds
+            if op == "builder" and len(own) != 3:
                 return {"error": "the builder needs three descriptors"}
             pid = os.fork()
             if pid == 0:
-                _child(request, fds, self.sock)
+                if group is not None:
+                    _join(group)
+                _child(request, own, self.sock)
             self.children[pid] = None
             print(f"process {pid}: {op}", file=sys.stderr, flush=True)
             return {"pid": pid}

@@ -479,10 +479,14 @@ time.sleep(600)
 
 
 def _cgroup_pids(cgroup: str) -> list[int]:
-    try:
-        return [int(p) for p in (Path(cgroup) / "cgroup.procs").read_text().split()]
-    except OSError:
-        return []
+    """The processes in a sandbox's pids group and in the groups inside it (one per process started)."""
+    pids = []
+    for group in sb._groups_in(Path(cgroup)) if cgroup else []:
+        try:
+            pids += [int(p) for p in (group / "cgroup.procs").read_text().split()]
+        except OSError:
+            pass
+    return pids
 
 
 def _descendants(pid: int) -> set[int]:
@@ -780,3 +784,83 @@ def test_a_name_taken_where_the_grader_writes_is_the_students_reason(run):
         sandbox.close()
     [outcome] = built.values()
     assert outcome.status == "crashed" and "a process your code left running" in outcome.message, outcome
+
+
+# --------------------------------------------------------------------------- a pids group per process
+BOMB = """
+    import os, time
+    if os.fork() == 0:  # a process that leaves its session and beats while it lives
+        os.setsid()
+        if os.fork() == 0:
+            while True:
+                with open("heartbeat", "a") as f:
+                    f.write(".")
+                time.sleep(0.05)
+        os._exit(0)
+    made = 0
+    try:
+        for _ in range(600):
+            if os.fork() == 0:
+                time.sleep(300)
+                os._exit(0)
+            made += 1
+    except OSError as error:
+        print("stopped after", made, type(error).__name__)
+    open("bombed", "w").close()
+    while not os.path.exists("builds-done"):  # the bomb stays while the builder runs
+        time.sleep(0.05)
+    """
+
+
+def _tasks_in(cgroup: Path) -> int:
+    return sum(len((group / "tasks").read_text().split()) for group in sb._groups_in(cgroup)
+               if (group / "tasks").exists())
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "forked", "landlock"])
+def test_a_fork_bomb_leaves_the_builder_its_processes_and_what_a_kernel_leaves_dies_with_it(run, mode):
+    """Each process the sandbox starts has a pids group of its own: a notebook's fork bomb cannot
+    starve the builder running beside it (the verdict would depend on timing), and when the kernel
+    ends, the grader kills all it started, even a process that left its session."""
+    if mode != "landlock" and BWRAP_PROBLEM:
+        pytest.skip(f"no bubblewrap here: {BWRAP_PROBLEM}")
+    if mode == "landlock" and sb.confinement_problems():
+        pytest.skip("no Landlock here: " + "; ".join(sb.confinement_problems()))
+    sandbox, workdir = sandbox_for(run, mode, FORKS_MB, mode="landlock" if mode == "landlock" else "bwrap")
+    if sandbox.process_group() is None:
+        sandbox.close()
+        pytest.skip("no nested pids cgroups here")
+    forks = ForkServer(sandbox, workdir) if mode == "forked" else None
+    nb_dir = workdir / "nb0"
+    nb_dir.mkdir()
+    executed = {}
+    kernel = threading.Thread(target=lambda: executed.update(
+        result=execute(_notebook(BOMB), nb_dir, 120, sandbox, forks=forks)))
+    try:
+        kernel.start()
+        deadline = time.monotonic() + 120
+        while not (nb_dir / "bombed").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (nb_dir / "bombed").exists(), "the bomb did not go off"
+        bombed = _tasks_in(sandbox.cgroup)
+        programs, tasks = _leaky_relu_build()
+        built = run_builds(programs, tasks, workdir, 120, sandbox, forks=forks)
+        (nb_dir / "builds-done").touch()
+        kernel.join(120)
+        beats = (nb_dir / "heartbeat").stat().st_size
+        time.sleep(0.5)
+        beats_later = (nb_dir / "heartbeat").stat().st_size
+        left = _tasks_in(sandbox.cgroup)
+    finally:
+        (nb_dir / "builds-done").touch()
+        kernel.join(120)
+        if forks:
+            forks.close()
+        sandbox.close()
+    result = executed["result"]
+    assert result.failure is None, result.failure
+    assert "stopped after" in _printed(result), _printed(result)  # the kernel met its own limit
+    assert bombed >= sb.MAX_PROCESSES - 5, bombed
+    assert {t["id"]: built[t["id"]].status for t in tasks} == {t["id"]: "ok" for t in tasks}, built
+    assert beats > 0 and beats_later == beats, "a process the kernel left outside its session outlived it"
+    assert left <= 3, left  # the fork server alone (bubblewrap's init and the server), or nothing
