@@ -9,6 +9,7 @@ builder takes the rest.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -58,8 +59,8 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
     job = folder / "job.json"
     try:
         write_new(folder, job.name, json.dumps({"programs": programs, "tasks": tasks, "workdir": str(folder)}).encode())
-    except OSError:
-        return _taken(tasks, outcomes)
+    except OSError as error:
+        return _cannot_write(tasks, outcomes, error, sandbox)
     read_end, write_end = os.pipe()  # frames from the builder
     go_read, go_write = os.pipe()    # the grader's go, once it holds a slot
     try:
@@ -71,8 +72,8 @@ def _run_builder(programs, tasks, workdir: Path, timeout: float, sandbox: Sandbo
         if provided is not None:  # what the judge gives every builder (the pretrained checkpoint); copied
             try:  # while it imports TensorFlow, before its go
                 copy_tree(provided(), folder, "provided")
-            except OSError:
-                return _taken(tasks, outcomes)
+            except OSError as error:
+                return _cannot_write(tasks, outcomes, error, sandbox)
         with contextlib.ExitStack() as held:
             def go() -> None:  # the slot is released when this builder is done, whatever happened
                 if slots is not None:
@@ -125,13 +126,18 @@ def _watch(process, reader: Reader, tasks, timeout: float, outcomes: dict[str, B
     return [task for task in tasks if task["id"] not in started and task["id"] not in outcomes]
 
 
-def _taken(tasks, outcomes: dict[str, Built]) -> list[dict]:
-    """Where the grader writes in the work folder, something was there first (it only writes new
-    files, through no link): a process the student's code left running. Nothing to retry."""
+def _cannot_write(tasks, outcomes: dict[str, Built], error: OSError, sandbox: Sandbox) -> list[dict]:
+    """The grader could not write into the work folder: the student's code had filled it, or
+    something was where the grader writes (it only writes new files, through no link): a process
+    the student's code left running. Nothing to retry."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = _("the grader could not write into your work folder: your code had filled it "
+                "(it holds {size} MiB)").format(size=sandbox.disk_mb)
+    else:
+        why = _("the grader could not write into your work folder: a process your code left running had put "
+                "something where the grader writes")
     for task in tasks:
-        outcomes.setdefault(task["id"], Built("crashed", _(
-            "the grader could not write into your work folder: a process your code left running had put "
-            "something where the grader writes")))
+        outcomes.setdefault(task["id"], Built("crashed", why))
     return []
 
 

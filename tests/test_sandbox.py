@@ -3,6 +3,7 @@ could do before bubblewrap (read the grader's secrets, another submission's fold
 the solutions; signal other processes; leave files behind; fill the disk; outlive the grader)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -784,6 +785,34 @@ def test_a_name_taken_where_the_grader_writes_is_the_students_reason(run):
         sandbox.close()
     [outcome] = built.values()
     assert outcome.status == "crashed" and "a process your code left running" in outcome.message, outcome
+
+
+def test_a_work_folder_the_students_code_filled_is_the_students_reason(run):
+    """A notebook that fills the work folder while the builder starts: the checks say the folder
+    was full, not that the grader failed (nor that a name was taken)."""
+    sandbox, workdir = sandbox_for(run, "full", FORKS_MB, disk_mb=16)
+    if not sandbox.mounted:
+        sandbox.close()
+        pytest.skip("no tmpfs work folder here (RLIMIT_FSIZE caps each file instead)")
+    source = workdir.parent / "pretrained"
+    source.mkdir()
+    (source / "model.ckpt").write_bytes(b"w" * (1 << 20))
+
+    def provided():  # as the student's notebook would, just before the grader copies the model
+        with open(workdir / "big.bin", "wb") as f:
+            with contextlib.suppress(OSError):
+                while True:
+                    f.write(b"x" * (1 << 20))
+                    f.flush()
+        return source
+
+    programs, tasks = _leaky_relu_build()
+    try:
+        built = run_builds(programs, tasks[:1], workdir, 60, sandbox, provided=provided)
+    finally:
+        sandbox.close()
+    [outcome] = built.values()
+    assert outcome.status == "crashed" and "your code had filled it (it holds 16 MiB)" in outcome.message, outcome
 
 
 # --------------------------------------------------------------------------- a pids group per process
