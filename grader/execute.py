@@ -25,7 +25,7 @@ from .errors import summarize
 from .forkserver import ForkProvisioner, ForkServer, ForkServerError
 from .i18n import _
 from .kernel import launcher_argv
-from .sandbox import Sandbox, end_group
+from .sandbox import Sandbox, end_groups
 
 KERNEL_NAME = "ch11-grader"
 MAX_OUTPUT_BYTES = 1_000_000  # per notebook; more is dropped with a notice
@@ -84,12 +84,12 @@ class _OneSpec(KernelSpecManager):
 
 
 def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None, *, own_group: bool
-                  ) -> tuple[KernelSpecManager, Path | None]:
-    """The spec of a kernel started as a process of its own, and the pids group it joins."""
+                  ) -> tuple[KernelSpecManager, tuple[Path, ...]]:
+    """The spec of a kernel started as a process of its own, and the groups of its own it joins."""
     _, _, limits = sandbox.command([], workdir, kind="kernel", mnist_dir=mnist_dir, own_group=own_group)
     spec = KernelSpec(argv=launcher_argv(limits), display_name="ch11 grader (limited)",
                       language="python", env={}, resource_dir="", metadata={})
-    return _OneSpec(spec), sandbox.group_of(limits)
+    return _OneSpec(spec), sandbox.groups_of(limits)
 
 
 def _error_text(cell) -> str:
@@ -157,8 +157,8 @@ def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cel
              forks: ForkServer | None) -> Execution:
     start = time.monotonic()
     cell_name = cell_name or notebooks.cell_names(nb.cells).__getitem__
-    # A forked kernel gets its pids group from the fork server (its provisioner ends it).
-    specs, group = _kernel_specs(workdir, sandbox, mnist_dir, own_group=forks is None)
+    # A forked kernel gets its groups from the fork server (its provisioner ends them).
+    specs, groups = _kernel_specs(workdir, sandbox, mnist_dir, own_group=forks is None)
     # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
     # Unix sockets, not TCP: they work from the kernel's own network namespace. They and the
     # connection file (its key) live in the submission's folder, the one folder the kernel sees
@@ -217,9 +217,9 @@ def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cel
         result.failure = _("the kernel could not start: {error}").format(error=error)[:300]
     finally:
         _stop(manager)  # the kernel and its process group
-        # What it left running, even outside its session: its pids group.
+        # What it left running, even outside its session: its own groups.
         if provisioner is not None:
-            provisioner.end_group()
-        end_group(group)
+            provisioner.end_groups()
+        end_groups(groups)
     result.seconds = time.monotonic() - start
     return result

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from .sandbox import Sandbox, end_group, kill_group, start_python, student_env
+from .sandbox import Sandbox, end_groups, kill_group, start_python, student_env
 
 STARTUP_SECONDS = 120.0  # importing TensorFlow on a busy machine
 REPLY_SECONDS = 30.0     # a fork of a process that has imported TensorFlow, on a busy machine
@@ -143,25 +143,25 @@ class ForkServer:
 
     # ------------------------------------------------------------------ forking
     def _fork(self, message: dict, fds=()) -> "Forked":
-        """Fork a process of `message["op"]` in a pids group of its own (Sandbox.process_group): the
-        server passes the child the group's cgroup.procs, opened here, and the child joins it first."""
-        group = self.sandbox.process_group()
-        join = os.open(group / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) if group else None
+        """Fork a process of `message["op"]` in groups of its own (Sandbox.process_groups): the server
+        passes the child each group's cgroup.procs, opened here, and the child joins them first."""
+        groups = self.sandbox.process_groups()
+        joins = [os.open(group / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) for group in groups]
         try:
-            reply = self.request({**message, "group": join is not None}, (*fds, *([join] if join else [])))
+            reply = self.request({**message, "groups": len(joins)}, (*fds, *joins))
         except BaseException:
-            end_group(group)
+            end_groups(groups)
             raise
         finally:
-            if join is not None:
+            for join in joins:
                 os.close(join)
         pid = reply.get("pid")
         if not isinstance(pid, int) or pid <= 1:
-            end_group(group)
+            end_groups(groups)
             with self._lock:
                 raise self._fail("the fork server answered without a process id")
         self.forked += 1
-        return Forked(self, pid, group)
+        return Forked(self, pid, groups)
 
     def kernel(self, cwd: Path, connection_file: str) -> "Forked":
         """A kernel in `cwd` (inside the work folder), with the kernel's whole environment."""
@@ -196,9 +196,9 @@ class Forked:
     one inside the submission's PID namespace: it is signalled and polled through the server."""
     stdin = stdout = stderr = None
 
-    def __init__(self, server: ForkServer, pid: int, group: Path | None = None):
+    def __init__(self, server: ForkServer, pid: int, groups: tuple[Path, ...] = ()):
         self.server, self.pid, self.returncode = server, pid, None
-        self.group = group  # its own pids group: what it leaves running dies with end_group()
+        self.groups = groups  # its own pids and CPU groups: what it leaves running dies with end_groups()
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -233,14 +233,14 @@ class Forked:
 
     def kill_group(self) -> None:
         """As sandbox.kill_group does for a Popen: kill its process group, wait for it, then kill
-        what is left in its pids group."""
+        what is left in its own groups."""
         self.kill()
         self.wait()
-        self.end_group()
+        self.end_groups()
 
-    def end_group(self) -> None:
-        group, self.group = self.group, None
-        end_group(group)
+    def end_groups(self) -> None:
+        groups, self.groups = self.groups, ()
+        end_groups(groups)
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -250,7 +250,7 @@ class ForkProvisioner(LocalProvisioner):
 
     server: ForkServer | None = None
 
-    forked: "Forked | None" = None  # kept after wait() drops `process`: its pids group outlives it
+    forked: "Forked | None" = None  # kept after wait() drops `process`: its groups outlive it
 
     async def launch_kernel(self, cmd, **kwargs):
         self.process = self.forked = self.server.kernel(Path(kwargs.get("cwd") or self.server.workdir),
@@ -269,10 +269,10 @@ class ForkProvisioner(LocalProvisioner):
         await self.send_signal(signal.SIGTERM)
 
     async def cleanup(self, restart: bool = False) -> None:
-        self.end_group()
+        self.end_groups()
         await super().cleanup(restart)
 
-    def end_group(self) -> None:
+    def end_groups(self) -> None:
         """The kernel has ended: so does everything it started, even what left its session."""
         if self.forked:
-            self.forked.end_group()
+            self.forked.end_groups()

@@ -465,18 +465,19 @@ def _new_group(root: Path, settings: dict[str, str]) -> Path | None:
 
 
 def _make_cgroup() -> Path | None:
-    """The submission's pids group. cgroup v2: with the pids controller for the groups inside it
+    """The submission's pids group. cgroup v2: with the pids and CPU controllers for the groups inside it
     (a group with controllers for its children holds no process itself: every process the sandbox
-    starts goes in a group of its own, `Sandbox.process_group`)."""
+    starts goes in a group of its own, `Sandbox.process_groups`)."""
     for root in _CGROUP_ROOTS:
         if (root / "cgroup.procs").exists() and os.access(root, os.W_OK):
             group = _new_group(root, {"pids.max": str(MAX_SUBMISSION_PROCESSES)})
             if group:
                 if (group / "cgroup.subtree_control").exists():
-                    try:
-                        (group / "cgroup.subtree_control").write_text("+pids")
-                    except OSError:
-                        pass  # no groups inside it: its processes share its limit
+                    for controller in ("+pids", "+cpu"):
+                        try:
+                            (group / "cgroup.subtree_control").write_text(controller)
+                        except OSError:
+                            pass  # without pids: no groups inside it, its processes share its limit
                 return group
     return None
 
@@ -598,7 +599,7 @@ _SPAWNER = _Spawner()
 class SandboxedPopen(subprocess.Popen):
     """A Popen whose returncode says -N when bwrap reports its child killed by signal N (128+N)."""
     wrapped = False
-    group: Path | None = None  # its own pids group (Sandbox.process_group)
+    groups: tuple[Path, ...] = ()  # its own pids and CPU groups (Sandbox.process_groups)
 
     @property
     def returncode(self):
@@ -707,32 +708,41 @@ class Sandbox:
                 private = (*private, str(self.writable.parent))
             limits = Limits(**{**asdict(self.limits), "env": env, "private": private,
                                "readable": (str(package), *data)})
-            return list(argv), env, self._own_group(limits) if own_group else limits
+            return list(argv), env, self._own_groups(limits) if own_group else limits
         _, userns = _bwrap_check()
         wrapper = bwrap_args(workdir, package, writable=self.writable,
                              data_dirs=data,
                              isolate_network=self.isolate_network, env=env, tmp_mb=self.tmp_mb,
                              user_namespace=userns, init=init)
         limits = Limits(**{**asdict(self.limits), "env": env, "wrapper": tuple(wrapper)})
-        return [*wrapper, *argv], {}, self._own_group(limits) if own_group else limits
+        return [*wrapper, *argv], {}, self._own_groups(limits) if own_group else limits
 
-    def process_group(self) -> Path | None:
-        """A new pids group inside the submission's, for one process it starts and all that process
-        starts (MAX_PROCESSES); None where groups cannot be nested here (the process then joins the
-        submission's group and shares its limit)."""
-        if not self.cgroup:
-            return None
-        return _new_group(self.cgroup, {"pids.max": str(MAX_PROCESSES)})
+    def process_groups(self) -> tuple[Path, ...]:
+        """New groups inside the submission's, for one process it starts and all that process starts:
+        a pids group (MAX_PROCESSES) and, where CPU is a hierarchy of its own (cgroup v1), a CPU group,
+        so that the scheduler shares the submission's CPU between its kernels and builder, however
+        many processes each runs. Empty where groups cannot be nested here (the process then joins
+        the submission's groups and shares their limits)."""
+        pids = _new_group(self.cgroup, {"pids.max": str(MAX_PROCESSES)}) if self.cgroup else None
+        if pids is None:
+            return ()
+        cpu = _new_group(self.cpu_cgroup, {}) if self.cpu_cgroup else None
+        return (pids, cpu) if cpu else (pids,)
 
-    def _own_group(self, limits: Limits) -> Limits:
-        group = self.process_group()
-        return Limits(**{**asdict(limits), "cgroup_procs": str(group / "cgroup.procs")}) if group else limits
+    def _own_groups(self, limits: Limits) -> Limits:
+        groups = self.process_groups()
+        if not groups:
+            return limits
+        procs = {"cgroup_procs": str(groups[0] / "cgroup.procs")}
+        if len(groups) > 1:
+            procs["cpu_procs"] = str(groups[1] / "cgroup.procs")
+        return Limits(**{**asdict(limits), **procs})
 
-    def group_of(self, limits: Limits) -> Path | None:
-        """The pids group of a process's own these limits put it in (None: the submission's)."""
-        if limits.cgroup_procs and limits.cgroup_procs != self.limits.cgroup_procs:
-            return Path(limits.cgroup_procs).parent
-        return None
+    def groups_of(self, limits: Limits) -> tuple[Path, ...]:
+        """The groups of a process's own these limits put it in (empty: the submission's)."""
+        return tuple(Path(procs).parent for procs, shared in ((limits.cgroup_procs, self.limits.cgroup_procs),
+                                                               (limits.cpu_procs, self.limits.cpu_procs))
+                     if procs and procs != shared)
 
     def preexec(self, limits: Limits | None = None):
         limits = limits or self.limits
@@ -838,22 +848,22 @@ def start_python(args: list[str], workdir: Path, sandbox: Sandbox, log: Path, *,
         finally:
             os.close(sink)
         process.wrapped = bool(limits.wrapper)
-        process.group = sandbox.group_of(limits)
+        process.groups = sandbox.groups_of(limits)
         if Sandbox.stopping:  # interrupted while it started: close_all may have missed it
             kill_group(process)
         return process
     return _SPAWNER.run(spawn)
 
 
-def end_group(group: Path | None) -> None:
-    """Kill what is left in a process's own pids group (what it started, even outside its session)
-    and remove the group."""
-    if group is not None:
+def end_groups(groups: tuple[Path, ...]) -> None:
+    """Kill what is left in a process's own groups (what it started, even outside its session) and
+    remove them."""
+    for group in groups:
         _remove_cgroup(group)
 
 
 def kill_group(process: subprocess.Popen) -> None:
-    """Kill the process, its process group and its pids group; wait for it."""
+    """Kill the process, its process group and its own groups; wait for it."""
     if not isinstance(process, subprocess.Popen):  # forked from a fork server: it knows how
         process.kill_group()
         return
@@ -862,7 +872,7 @@ def kill_group(process: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
-    end_group(getattr(process, "group", None))
+    end_groups(getattr(process, "groups", ()))
 
 
 # --------------------------------------------------------------------------- a run's lifecycle

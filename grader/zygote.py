@@ -11,7 +11,7 @@ FD is a SOCK_SEQPACKET socket whose other end the grader holds. One JSON message
 
     {"op": "kernel", "cwd", "env", "connection_file"}            -> {"pid"}
     {"op": "builder", "cwd", "env", "job"} + fds [frames, go, modules] -> {"pid"}
-    either with "group": true and one more fd last: the child's own pids group's cgroup.procs
+    either with "groups": N and N more fds last: the cgroup.procs of the child's own groups to join
     {"op": "status", "pid"}                                     -> {"status": null | returncode}
     {"op": "signal", "pid", "signal"}                           -> {"ok"}
 
@@ -33,7 +33,7 @@ import socket
 import sys
 
 MAX_MESSAGE = 1 << 16
-MAX_FDS = 4
+MAX_FDS = 5
 _MAX_FD = 4096  # descriptors above are closed too (by range): none is open this high
 PR_SET_DUMPABLE = 4
 
@@ -148,12 +148,12 @@ def _run_builder(request: dict, fds: list[int]) -> None:
 
 
 def _join(group: int) -> None:
-    """Move this fresh child into its own pids group (the grader opened the group's cgroup.procs):
-    its limit is its own, and the grader kills what it leaves when it ends."""
+    """Move this fresh child into a group of its own (the grader opened the group's cgroup.procs):
+    its limit and CPU share are its own, and the grader kills what it leaves when it ends."""
     try:
         os.write(group, b"0")  # 0: the writing process
     except OSError as error:
-        print(f"process {os.getpid()}: not in a pids group of its own ({error})", file=sys.stderr, flush=True)
+        print(f"process {os.getpid()}: not in a group of its own ({error})", file=sys.stderr, flush=True)
     finally:
         os.close(group)
 
@@ -206,13 +206,15 @@ class Server:
     def handle(self, request: dict, fds: list[int]) -> dict:
         op = request.get("op")
         if op in ("kernel", "builder"):
-            group = fds[-1] if request.get("group") and fds else None  # closed here by serve(), as all fds
-            own = fds[:-1] if group is not None else fds
+            joins = request.get("groups")
+            if not isinstance(joins, int) or not 0 <= joins <= len(fds):
+                return {"error": "groups: not a number of descriptors"}
+            own, groups = fds[:len(fds) - joins], fds[len(fds) - joins:]  # serve() closes them all here
             if op == "builder" and len(own) != 3:
                 return {"error": "the builder needs three descriptors"}
             pid = os.fork()
             if pid == 0:
-                if group is not None:
+                for group in groups:
                     _join(group)
                 _child(request, own, self.sock)
             self.children[pid] = None
