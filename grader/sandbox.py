@@ -792,7 +792,11 @@ def sandbox_warnings(isolate_network: bool, private: tuple[Path, ...] = ()) -> l
         notes.append("no pids cgroup can be made here: a fork bomb is limited only by RLIMIT_NPROC"
                      + (", which root ignores" if os.geteuid() == 0 else ""))
     else:
-        probe.rmdir()
+        nested = _new_group(probe, {"pids.max": str(MAX_PROCESSES)})
+        _remove_cgroup(probe)
+        if nested is None:
+            notes.append("pids cgroups cannot be nested here: a submission's kernels and builder share one "
+                         "limit, so a fork bomb in a notebook can starve the builder checking it")
         if not _cpu_shared_by_group():
             notes.append("no CPU cgroup can be made here: a submission that leaves many processes "
                          "spinning slows the others' notebooks and checks")

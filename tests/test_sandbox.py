@@ -765,45 +765,36 @@ def test_each_sandbox_gets_a_cpu_share_of_its_own(run):
     assert not any(group.exists() for group in groups)
 
 
-def test_a_name_taken_where_the_grader_writes_is_the_students_reason(run):
-    """Without Landlock a leftover process can still take a name the grader is about to write: the
-    grader refuses to write through it and the checks say why, as a reason for the student."""
-    sandbox, workdir = sandbox_for(run, "taken", FORKS_MB)
-    source = workdir.parent / "pretrained"
-    source.mkdir()
-    (source / "model.ckpt").write_bytes(b"weights")
-
-    def provided():
-        for build in workdir.glob("build-*"):
-            (build / "provided").mkdir()  # as a process the student left running would, just before
-        return source
-
-    programs, tasks = _leaky_relu_build()
-    try:
-        built = run_builds(programs, tasks[:1], workdir, 60, sandbox, provided=provided)
-    finally:
-        sandbox.close()
-    [outcome] = built.values()
-    assert outcome.status == "crashed" and "a process your code left running" in outcome.message, outcome
+def _take_the_name(workdir: Path) -> None:
+    for build in workdir.glob("build-*"):
+        (build / "provided").mkdir()  # as a process the student left running would, just before
 
 
-def test_a_work_folder_the_students_code_filled_is_the_students_reason(run):
-    """A notebook that fills the work folder while the builder starts: the checks say the folder
-    was full, not that the grader failed (nor that a name was taken)."""
-    sandbox, workdir = sandbox_for(run, "full", FORKS_MB, disk_mb=16)
-    if not sandbox.mounted:
+def _fill_the_folder(workdir: Path) -> None:
+    with open(workdir / "big.bin", "wb") as f, contextlib.suppress(OSError):
+        while True:  # as the student's notebook would, just before the grader copies the model
+            f.write(b"x" * (1 << 20))
+            f.flush()
+
+
+@pytest.mark.parametrize("done, reason", [
+    (_take_the_name, "a process your code left running"),
+    (_fill_the_folder, "your code had filled it (it holds 16 MiB)"),
+])
+def test_what_the_students_code_did_where_the_grader_writes_is_the_students_reason(run, done, reason):
+    """Without Landlock a leftover process can still take a name the grader is about to write (the
+    grader refuses to write through it); a notebook can fill the work folder while the builder
+    starts. Either way the checks say why, as a reason for the student, not as a grader error."""
+    sandbox, workdir = sandbox_for(run, done.__name__, FORKS_MB, disk_mb=16)
+    if done is _fill_the_folder and not sandbox.mounted:
         sandbox.close()
         pytest.skip("no tmpfs work folder here (RLIMIT_FSIZE caps each file instead)")
     source = workdir.parent / "pretrained"
     source.mkdir()
     (source / "model.ckpt").write_bytes(b"w" * (1 << 20))
 
-    def provided():  # as the student's notebook would, just before the grader copies the model
-        with open(workdir / "big.bin", "wb") as f:
-            with contextlib.suppress(OSError):
-                while True:
-                    f.write(b"x" * (1 << 20))
-                    f.flush()
+    def provided():
+        done(workdir)
         return source
 
     programs, tasks = _leaky_relu_build()
@@ -812,7 +803,7 @@ def test_a_work_folder_the_students_code_filled_is_the_students_reason(run):
     finally:
         sandbox.close()
     [outcome] = built.values()
-    assert outcome.status == "crashed" and "your code had filled it (it holds 16 MiB)" in outcome.message, outcome
+    assert outcome.status == "crashed" and reason in outcome.message, outcome
 
 
 # --------------------------------------------------------------------------- a pids group per process
