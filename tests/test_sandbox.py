@@ -839,8 +839,8 @@ BOMB = """
 
 
 def _tasks_in(cgroup: Path) -> int:
-    return sum(len((group / "tasks").read_text().split()) for group in sb._groups_in(cgroup)
-               if (group / "tasks").exists())
+    """Processes and threads in a pids group and the groups inside it (cgroup v1 and v2 alike)."""
+    return int((cgroup / "pids.current").read_text())
 
 
 @pytest.mark.parametrize("mode", ["bwrap", "forked", "landlock"])
@@ -879,7 +879,7 @@ def test_a_fork_bomb_leaves_the_builder_its_processes_and_cpu_and_what_a_kernel_
         beats = (nb_dir / "heartbeat").stat().st_size
         time.sleep(0.5)
         beats_later = (nb_dir / "heartbeat").stat().st_size
-        left = _tasks_in(sandbox.cgroup)
+        left = _cgroup_pids(str(sandbox.cgroup))  # alive (a killed process the host's init has not reaped yet is not)
     finally:
         (nb_dir / "builds-done").touch()
         kernel.join(120)
@@ -892,4 +892,4 @@ def test_a_fork_bomb_leaves_the_builder_its_processes_and_cpu_and_what_a_kernel_
     assert bombed >= sb.MAX_PROCESSES - 5, bombed
     assert {t["id"]: built[t["id"]].status for t in tasks} == {t["id"]: "ok" for t in tasks}, built
     assert beats > 0 and beats_later == beats, "a process the kernel left outside its session outlived it"
-    assert left <= 3, left  # the fork server alone (bubblewrap's init and the server), or nothing
+    assert len(left) <= 2, left  # the fork server alone (bubblewrap and the server as init), or nothing
