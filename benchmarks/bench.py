@@ -99,7 +99,7 @@ def _batch(folder: Path, size: int, only: tuple[str, ...]) -> list[str]:
 
 # --------------------------------------------------------------------------- --cpu-only
 # Counting every process's CPU time: a cpuacct cgroup (cgroup v1) holding the command, which every
-# descendant stays in (the sandbox moves student processes only in the pids hierarchy), dead ones
+# descendant stays in (the sandbox moves student processes only in the pids and cpu hierarchies), dead ones
 # included. Without one, RUSAGE_CHILDREN of a subreaper: it misses the processes a PID namespace's
 # init auto-reaps when it dies (a kernel under a killed bwrap), so it undercounts.
 _CPU_PROBE = """
