@@ -83,10 +83,10 @@ class _OneSpec(KernelSpecManager):
         return self._spec
 
 
-def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None, *, own_group: bool
+def _kernel_specs(workdir: Path, sandbox: Sandbox, mnist_dir: str | None, *, own_groups: bool
                   ) -> tuple[KernelSpecManager, tuple[Path, ...]]:
     """The spec of a kernel started as a process of its own, and the groups of its own it joins."""
-    _, _, limits = sandbox.command([], workdir, kind="kernel", mnist_dir=mnist_dir, own_group=own_group)
+    _, _, limits = sandbox.command([], workdir, kind="kernel", mnist_dir=mnist_dir, own_groups=own_groups)
     spec = KernelSpec(argv=launcher_argv(limits), display_name="ch11 grader (limited)",
                       language="python", env={}, resource_dir="", metadata={})
     return _OneSpec(spec), sandbox.groups_of(limits)
@@ -158,7 +158,7 @@ def _execute(nb, workdir: Path, timeout: float, sandbox: Sandbox, mnist_dir, cel
     start = time.monotonic()
     cell_name = cell_name or notebooks.cell_names(nb.cells).__getitem__
     # A forked kernel gets its groups from the fork server (its provisioner ends them).
-    specs, groups = _kernel_specs(workdir, sandbox, mnist_dir, own_group=forks is None)
+    specs, groups = _kernel_specs(workdir, sandbox, mnist_dir, own_groups=forks is None)
     # The async manager: with a blocking one, nbclient's output polling can block forever on a hang.
     # Unix sockets, not TCP: they work from the kernel's own network namespace. They and the
     # connection file (its key) live in the submission's folder, the one folder the kernel sees

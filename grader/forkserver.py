@@ -268,11 +268,8 @@ class ForkProvisioner(LocalProvisioner):
     async def terminate(self, restart: bool = False) -> None:
         await self.send_signal(signal.SIGTERM)
 
-    async def cleanup(self, restart: bool = False) -> None:
-        self.end_groups()
-        await super().cleanup(restart)
-
     def end_groups(self) -> None:
-        """The kernel has ended: so does everything it started, even what left its session."""
+        """The kernel has ended (grader/execute.py calls this after stopping it): so does everything
+        it started, even what left its session."""
         if self.forked:
             self.forked.end_groups()

@@ -692,10 +692,10 @@ class Sandbox:
         return self.package or staged_package(kind)
 
     def command(self, argv: list[str], workdir: Path, *, kind: str = "kernel", package: Path | None = None,
-                mnist_dir: str | None = None, data_dirs=(), init: bool = False, own_group: bool = True
+                mnist_dir: str | None = None, data_dirs=(), init: bool = False, own_groups: bool = True
                 ) -> tuple[list[str], dict[str, str], Limits]:
         """(command line, environment for Popen, limits for the preexec) to run `argv` as student code
-        (`init`: as its PID namespace's init, see bwrap_args; `own_group`: in a pids group of its own)."""
+        (`init`: as its PID namespace's init, see bwrap_args; `own_groups`: in pids and CPU groups of its own)."""
         package = Path(package) if package else self.package_for(kind)
         workdir = Path(workdir).absolute()
         env = student_env(workdir, package=package, mnist_dir=mnist_dir)
@@ -708,14 +708,14 @@ class Sandbox:
                 private = (*private, str(self.writable.parent))
             limits = Limits(**{**asdict(self.limits), "env": env, "private": private,
                                "readable": (str(package), *data)})
-            return list(argv), env, self._own_groups(limits) if own_group else limits
+            return list(argv), env, self._own_groups(limits) if own_groups else limits
         _, userns = _bwrap_check()
         wrapper = bwrap_args(workdir, package, writable=self.writable,
                              data_dirs=data,
                              isolate_network=self.isolate_network, env=env, tmp_mb=self.tmp_mb,
                              user_namespace=userns, init=init)
         limits = Limits(**{**asdict(self.limits), "env": env, "wrapper": tuple(wrapper)})
-        return [*wrapper, *argv], {}, self._own_groups(limits) if own_group else limits
+        return [*wrapper, *argv], {}, self._own_groups(limits) if own_groups else limits
 
     def process_groups(self) -> tuple[Path, ...]:
         """New groups inside the submission's, for one process it starts and all that process starts:
